@@ -1,0 +1,244 @@
+//! Storage of organisations and users. Functions take a connection so callers decide the
+//! transaction (`Db::write`) they run in.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::domain::{generate_client_id, NewOrganisation, NewUser};
+use crate::auth::Role;
+use crate::db::schema::{organisations, users};
+use crate::db::{new_id, now, DbConnection};
+use crate::error::{AppError, AppResult};
+use crate::pagination::PageRequest;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = organisations)]
+pub struct Organisation {
+    pub id: String,
+    pub client_id: String,
+    pub legal_name: String,
+    pub trading_name: Option<String>,
+    pub street: String,
+    pub city: String,
+    pub postcode: String,
+    pub country: String,
+    pub website: Option<String>,
+    pub confidential: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: String,
+    pub organisation_id: Option<String>,
+    pub email: String,
+    pub full_name: String,
+    pub role: String,
+    pub password_hash: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl User {
+    pub fn role(&self) -> AppResult<Role> {
+        Role::parse(&self.role)
+            .ok_or_else(|| AppError::internal(format!("unknown role {:?} stored", self.role)))
+    }
+}
+
+pub fn insert_organisation(
+    conn: &mut DbConnection,
+    new: NewOrganisation,
+) -> AppResult<Organisation> {
+    let at = now();
+    let org = Organisation {
+        id: new_id(),
+        client_id: generate_client_id(),
+        legal_name: new.legal_name,
+        trading_name: new.trading_name,
+        street: new.street,
+        city: new.city,
+        postcode: new.postcode,
+        country: new.country,
+        website: new.website,
+        confidential: false,
+        created_at: at,
+        updated_at: at,
+    };
+    diesel::insert_into(organisations::table)
+        .values(&org)
+        .execute(conn)?;
+    Ok(org)
+}
+
+/// Stores a new account; `password_hash` is the argon2 hash of `new.password`.
+pub fn insert_user(
+    conn: &mut DbConnection,
+    new: NewUser,
+    organisation_id: Option<String>,
+    password_hash: String,
+) -> AppResult<User> {
+    // Accept the organisation's id or its client id; store the id.
+    let organisation_id = match organisation_id {
+        Some(id) => match find_organisation(conn, &id)? {
+            Some(org) => Some(org.id),
+            None => {
+                return Err(AppError::invalid(
+                    "organisation_id",
+                    "no organisation has this id",
+                ))
+            }
+        },
+        None => None,
+    };
+    if find_user_by_email(conn, &new.email)?.is_some() {
+        return Err(AppError::Conflict(
+            "an account with this email already exists".into(),
+        ));
+    }
+    let at = now();
+    let user = User {
+        id: new_id(),
+        organisation_id,
+        email: new.email,
+        full_name: new.full_name,
+        role: new.role.as_str().to_owned(),
+        password_hash,
+        active: true,
+        created_at: at,
+        updated_at: at,
+    };
+    // The unique index still guards a concurrent registration that passed the check above.
+    diesel::insert_into(users::table)
+        .values(&user)
+        .execute(conn)
+        .map_err(|err| match AppError::from(err) {
+            AppError::Conflict(_) => {
+                AppError::Conflict("an account with this email already exists".into())
+            }
+            other => other,
+        })?;
+    Ok(user)
+}
+
+pub fn find_user(conn: &mut DbConnection, id: &str) -> AppResult<Option<User>> {
+    Ok(users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_user_by_email(conn: &mut DbConnection, email: &str) -> AppResult<Option<User>> {
+    Ok(users::table
+        .filter(users::email.eq(email))
+        .select(User::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Looks an organisation up by its id or its client id.
+pub fn find_organisation(conn: &mut DbConnection, id: &str) -> AppResult<Option<Organisation>> {
+    Ok(organisations::table
+        .filter(organisations::id.eq(id).or(organisations::client_id.eq(id)))
+        .select(Organisation::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+#[derive(Debug, Default)]
+pub struct UserFilter {
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+    pub organisation_id: Option<String>,
+}
+
+pub fn list_users(
+    conn: &mut DbConnection,
+    filter: &UserFilter,
+    page: PageRequest,
+) -> AppResult<(Vec<User>, i64)> {
+    let filtered = || {
+        let mut query = users::table.into_boxed();
+        if let Some(role) = filter.role {
+            query = query.filter(users::role.eq(role.as_str()));
+        }
+        if let Some(active) = filter.active {
+            query = query.filter(users::active.eq(active));
+        }
+        if let Some(org) = &filter.organisation_id {
+            query = query.filter(users::organisation_id.eq(org.clone()));
+        }
+        query
+    };
+    let total = filtered().count().get_result(conn)?;
+    let rows = filtered()
+        .order((users::created_at.asc(), users::id.asc()))
+        .limit(page.limit)
+        .offset(page.offset)
+        .select(User::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+diesel::define_sql_function!(fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text);
+diesel::define_sql_function!(fn coalesce(value: diesel::sql_types::Nullable<diesel::sql_types::Text>, fallback: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+#[derive(Debug, Default)]
+pub struct OrganisationFilter {
+    /// Lower-cased fragment of the legal or trading name.
+    pub name_fragment: Option<String>,
+    pub country: Option<String>,
+}
+
+pub fn list_organisations(
+    conn: &mut DbConnection,
+    filter: &OrganisationFilter,
+    page: PageRequest,
+) -> AppResult<(Vec<Organisation>, i64)> {
+    let filtered = || {
+        let mut query = organisations::table.into_boxed();
+        if let Some(fragment) = &filter.name_fragment {
+            let pattern = format!(
+                "%{}%",
+                fragment.replace('\\', "").replace('%', "").replace('_', "")
+            );
+            query = query.filter(
+                lower(organisations::legal_name)
+                    .like(pattern.clone())
+                    .or(lower(coalesce(organisations::trading_name, "")).like(pattern)),
+            );
+        }
+        if let Some(country) = &filter.country {
+            query = query.filter(organisations::country.eq(country.clone()));
+        }
+        query
+    };
+    let total = filtered().count().get_result(conn)?;
+    let rows = filtered()
+        .order((organisations::legal_name.asc(), organisations::id.asc()))
+        .limit(page.limit)
+        .offset(page.offset)
+        .select(Organisation::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// Activates or deactivates an account; 409 when it already is in that state.
+pub fn set_user_active(conn: &mut DbConnection, id: &str, active: bool) -> AppResult<User> {
+    let user =
+        find_user(conn, id)?.ok_or_else(|| AppError::NotFound("no user has this id".into()))?;
+    if user.active == active {
+        let state = if active { "active" } else { "deactivated" };
+        return Err(AppError::Conflict(format!(
+            "the account is already {state}"
+        )));
+    }
+    diesel::update(users::table.find(id))
+        .set((users::active.eq(active), users::updated_at.eq(now())))
+        .execute(conn)?;
+    Ok(User { active, ..user })
+}

@@ -1,0 +1,108 @@
+//! Access tokens: HS256 JWTs with pinned algorithm and checked exp, iat, iss and aud.
+
+use std::time::Duration;
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use super::Role;
+use crate::error::{AppError, AppResult};
+
+/// Audience of access tokens; a token minted for anything else is refused.
+pub const AUDIENCE: &str = "certbody-api";
+const ALGORITHM: Algorithm = Algorithm::HS256;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    /// User id.
+    pub sub: String,
+    pub role: Role,
+    /// The client organisation, for applicants.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub org: Option<String>,
+    pub iss: String,
+    pub aud: String,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    issuer: String,
+    ttl: Duration,
+}
+
+impl TokenKeys {
+    pub fn new(secret: &[u8], issuer: &str, ttl: Duration) -> TokenKeys {
+        let mut validation = Validation::new(ALGORITHM);
+        validation.set_issuer(&[issuer]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
+        validation.leeway = 30;
+        TokenKeys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            issuer: issuer.to_owned(),
+            ttl,
+        }
+    }
+
+    pub fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
+    pub fn issue(
+        &self,
+        user_id: &str,
+        role: Role,
+        organisation_id: Option<&str>,
+    ) -> AppResult<String> {
+        let now = chrono::Utc::now().timestamp();
+        let claims = Claims {
+            sub: user_id.to_owned(),
+            role,
+            org: organisation_id.map(str::to_owned),
+            iss: self.issuer.clone(),
+            aud: AUDIENCE.to_owned(),
+            iat: now,
+            exp: now + self.ttl.as_secs() as i64,
+        };
+        jsonwebtoken::encode(&Header::new(ALGORITHM), &claims, &self.encoding)
+            .map_err(AppError::internal)
+    }
+
+    /// Decodes and checks a token; every failure is the same 401 to the caller.
+    pub fn verify(&self, token: &str) -> AppResult<Claims> {
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map(|data| data.claims)
+            .map_err(|err| {
+                tracing::debug!(error = %err, "access token refused");
+                AppError::Unauthorized("the access token is invalid or expired".into())
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(secret: &[u8]) -> TokenKeys {
+        TokenKeys::new(secret, "http://issuer.test", Duration::from_secs(60))
+    }
+
+    #[test]
+    fn a_token_verifies_only_with_its_own_key_and_issuer() {
+        let token = keys(b"one secret")
+            .issue("u1", Role::Auditor, None)
+            .unwrap();
+        let claims = keys(b"one secret").verify(&token).unwrap();
+        assert_eq!((claims.sub.as_str(), claims.role), ("u1", Role::Auditor));
+        assert!(keys(b"another secret").verify(&token).is_err());
+        let other_issuer =
+            TokenKeys::new(b"one secret", "http://elsewhere", Duration::from_secs(60));
+        assert!(other_issuer.verify(&token).is_err());
+    }
+}

@@ -1,0 +1,240 @@
+//! Runtime configuration, read from `CERTBODY_*` environment variables (and `DATABASE_URL`).
+//!
+//! Every setting has a default that works on a fresh machine; `certbody --help` lists them.
+//! The only setting that may refuse to start the service is the token signing secret: in
+//! production a missing or weak one is an error, in development one is generated.
+
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+use rand::RngCore;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Shortest accepted signing secret: HS256 keys shorter than the hash output weaken it.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Database: a SQLite file path (or sqlite://path), or a postgres:// URL.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "certbody.db",
+        global = true
+    )]
+    pub database_url: String,
+
+    /// Address the HTTP server listens on.
+    #[arg(
+        long,
+        env = "CERTBODY_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind: String,
+
+    /// Public base URL of this service (token issuer; links in mail and documents).
+    #[arg(
+        long,
+        env = "CERTBODY_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080",
+        global = true
+    )]
+    pub public_url: String,
+
+    /// `production` refuses to start without a strong CERTBODY_JWT_SECRET.
+    #[arg(
+        long,
+        env = "CERTBODY_ENV",
+        value_enum,
+        default_value = "development",
+        global = true
+    )]
+    pub environment: Environment,
+
+    /// Secret for signing access tokens (HS256), at least 32 bytes.
+    #[arg(
+        long,
+        env = "CERTBODY_JWT_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub jwt_secret: Option<String>,
+
+    /// Lifetime of an access token, in seconds.
+    #[arg(
+        long,
+        env = "CERTBODY_TOKEN_TTL_SECONDS",
+        default_value_t = 3600,
+        global = true
+    )]
+    pub token_ttl_seconds: u64,
+
+    /// Maximum number of pooled database connections.
+    #[arg(
+        long,
+        env = "CERTBODY_DB_POOL_SIZE",
+        default_value_t = 10,
+        global = true
+    )]
+    pub db_pool_size: u32,
+
+    /// HTTP worker threads (default: one per CPU core).
+    #[arg(long, env = "CERTBODY_WORKERS", global = true)]
+    pub workers: Option<usize>,
+
+    /// Login attempts allowed per client IP address per minute.
+    #[arg(
+        long,
+        env = "CERTBODY_LOGIN_LIMIT_PER_IP",
+        default_value_t = 30,
+        global = true
+    )]
+    pub login_limit_per_ip: u32,
+
+    /// Login attempts allowed per account (email) per 15 minutes.
+    #[arg(
+        long,
+        env = "CERTBODY_LOGIN_LIMIT_PER_ACCOUNT",
+        default_value_t = 10,
+        global = true
+    )]
+    pub login_limit_per_account: u32,
+
+    /// Largest accepted JSON request body, in bytes.
+    #[arg(long, env = "CERTBODY_MAX_JSON_BYTES", default_value_t = 256 * 1024, global = true)]
+    pub max_json_bytes: usize,
+
+    /// Log format: `text` for people, `json` for log collectors.
+    #[arg(
+        long,
+        env = "CERTBODY_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error(
+        "CERTBODY_JWT_SECRET is not set. A production start needs a secret of at least \
+         {MIN_SECRET_BYTES} random bytes, e.g. `openssl rand -base64 48`."
+    )]
+    MissingSecret,
+    #[error(
+        "CERTBODY_JWT_SECRET is too weak ({0}). Use at least {MIN_SECRET_BYTES} random bytes, \
+         e.g. `openssl rand -base64 48`."
+    )]
+    WeakSecret(&'static str),
+}
+
+/// Where the token signing secret came from, so start-up can say so.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SecretSource {
+    Configured,
+    Generated,
+}
+
+impl Config {
+    pub fn token_ttl(&self) -> Duration {
+        Duration::from_secs(self.token_ttl_seconds)
+    }
+
+    /// The secret that signs access tokens, or why the service must not start.
+    pub fn signing_secret(&self) -> Result<(Vec<u8>, SecretSource), ConfigError> {
+        match (&self.jwt_secret, self.environment) {
+            (Some(secret), Environment::Production) => {
+                check_secret_strength(secret)?;
+                Ok((secret.as_bytes().to_vec(), SecretSource::Configured))
+            }
+            (Some(secret), Environment::Development) => {
+                Ok((secret.as_bytes().to_vec(), SecretSource::Configured))
+            }
+            (None, Environment::Production) => Err(ConfigError::MissingSecret),
+            (None, Environment::Development) => {
+                let mut secret = vec![0u8; 48];
+                rand::rng().fill_bytes(&mut secret);
+                Ok((secret, SecretSource::Generated))
+            }
+        }
+    }
+}
+
+fn check_secret_strength(secret: &str) -> Result<(), ConfigError> {
+    if secret.len() < MIN_SECRET_BYTES {
+        return Err(ConfigError::WeakSecret("shorter than 32 bytes"));
+    }
+    let mut distinct: Vec<char> = secret.chars().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    // A long run of a few repeated characters ("aaaa…", "changeme…") is not a secret.
+    if distinct.len() < 10 {
+        return Err(ConfigError::WeakSecret("too few distinct characters"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        config: Config,
+    }
+
+    fn config(env: Environment, secret: Option<&str>) -> Config {
+        let mut config = Cli::parse_from(["certbody"]).config;
+        config.environment = env;
+        config.jwt_secret = secret.map(str::to_owned);
+        config
+    }
+
+    #[test]
+    fn production_refuses_missing_and_weak_secrets() {
+        let prod = |s| {
+            config(Environment::Production, s)
+                .signing_secret()
+                .map(|_| ())
+        };
+        assert_eq!(prod(None), Err(ConfigError::MissingSecret));
+        assert!(matches!(
+            prod(Some("short")),
+            Err(ConfigError::WeakSecret(_))
+        ));
+        let repetitive = "ab".repeat(40);
+        assert!(matches!(
+            prod(Some(&repetitive)),
+            Err(ConfigError::WeakSecret(_))
+        ));
+        assert_eq!(prod(Some("Zq8#kL2vN9xW4pR7tY1uI6oE3aS5dF0gH")), Ok(()));
+    }
+
+    #[test]
+    fn development_generates_a_secret_when_none_is_set() {
+        let (secret, source) = config(Environment::Development, None)
+            .signing_secret()
+            .unwrap();
+        assert_eq!(source, SecretSource::Generated);
+        assert_eq!(secret.len(), 48);
+        let (_, source) = config(Environment::Development, Some("x"))
+            .signing_secret()
+            .unwrap();
+        assert_eq!(source, SecretSource::Configured);
+    }
+}

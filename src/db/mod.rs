@@ -1,0 +1,179 @@
+//! Storage: one diesel connection type over SQLite and PostgreSQL, a pool, embedded
+//! migrations, and the two ways to use a connection (`Db::read`, `Db::write`).
+//!
+//! Rules kept here so no module has to remember them:
+//! - diesel calls are blocking, so they run on actix's blocking thread pool, never on an
+//!   async worker;
+//! - every write runs in one transaction (IMMEDIATE on SQLite, so concurrent writers queue on
+//!   `busy_timeout` instead of failing with "database is locked" when a reader upgrades).
+
+pub mod schema;
+
+use chrono::Timelike;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::{PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::{AppError, AppResult};
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Serialises schema migrations when several instances start against one PostgreSQL.
+const MIGRATION_LOCK_KEY: i64 = 0x6365_7274_626f_6479; // "certbody"
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Sqlite,
+    Postgresql,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgresql
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+/// The form diesel's establish() expects: `sqlite://path` and a bare path both mean a file.
+fn connection_url(url: &str) -> &str {
+    url.strip_prefix("sqlite://").unwrap_or(url)
+}
+
+/// Per-connection SQLite settings: busy_timeout first so the others can wait for a lock.
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
+        if let DbConnection::Sqlite(conn) = conn {
+            conn.batch_execute(
+                "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
+                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+            )
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+pub type DbPool = Pool<ConnectionManager<DbConnection>>;
+pub type PooledDbConnection = PooledConnection<ConnectionManager<DbConnection>>;
+
+/// The pool plus the backend it talks to. Cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    pool: DbPool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Opens a pool; fails fast when the database cannot be reached.
+    pub fn connect(url: &str, max_size: u32) -> AppResult<Db> {
+        let backend = Backend::from_url(url);
+        let manager = ConnectionManager::<DbConnection>::new(connection_url(url));
+        let pool = Pool::builder()
+            .max_size(max_size)
+            .min_idle(Some(1))
+            .connection_customizer(Box::new(SqlitePragmas))
+            .build(manager)
+            .map_err(|e| AppError::Unavailable(format!("cannot open database: {e}")))?;
+        Ok(Db { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies pending migrations; returns the versions applied.
+    pub fn migrate(&self) -> AppResult<Vec<String>> {
+        let mut conn = self.pool.get()?;
+        let applied = match &mut *conn {
+            DbConnection::Sqlite(conn) => conn
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(|versions| versions.iter().map(ToString::to_string).collect()),
+            DbConnection::Postgres(conn) => {
+                conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
+                    .map_err(AppError::internal)?;
+                let result = conn
+                    .run_pending_migrations(POSTGRES_MIGRATIONS)
+                    .map(|versions| versions.iter().map(ToString::to_string).collect());
+                conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
+                    .map_err(AppError::internal)?;
+                result
+            }
+        };
+        applied.map_err(|e| AppError::internal(format!("migration failed: {e}")))
+    }
+
+    /// Runs `f` with a connection on the blocking pool, outside any transaction.
+    pub async fn read<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || f(&mut *pool.get()?)).await?
+    }
+
+    /// Runs `f` in one write transaction on the blocking pool: all of it commits or none.
+    pub async fn write<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || in_write_transaction(&mut *pool.get()?, f)).await?
+    }
+}
+
+/// diesel's `transaction`, except that SQLite begins with `BEGIN IMMEDIATE` (taking the
+/// write lock up front) — which the multi-backend connection does not offer itself.
+pub fn in_write_transaction<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> AppResult<T>,
+) -> AppResult<T> {
+    match conn {
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+        }
+        DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    match f(conn) {
+        Ok(value) => match DbConnection::commit_transaction(conn) {
+            Ok(()) => Ok(value),
+            Err(err) => {
+                // A failed COMMIT may leave the transaction open; make sure it is gone.
+                let _ = DbConnection::rollback_transaction(conn);
+                Err(err.into())
+            }
+        },
+        Err(err) => {
+            DbConnection::rollback_transaction(conn)?;
+            Err(err)
+        }
+    }
+}
+
+/// A fresh random id for a new row (UUID v4 as text: portable across both backends).
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Current time as stored: UTC, microsecond precision on both backends.
+pub fn now() -> chrono::NaiveDateTime {
+    let now = chrono::Utc::now().naive_utc();
+    now.with_nanosecond((now.nanosecond() / 1000) * 1000)
+        .unwrap_or(now)
+}

@@ -1,0 +1,13 @@
+//! certbody: the workflow of a management-system certification body as a REST service.
+//! `startup::Application` builds the whole service; `main.rs` is only the command line.
+
+pub mod accounts;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod pagination;
+pub mod startup;
+pub mod telemetry;
+pub mod validate;
+pub mod web;

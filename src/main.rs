@@ -1,0 +1,164 @@
+//! The `certbody` command line: parse, then hand over to the library.
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use rand::distr::{Alphanumeric, SampleString};
+
+use certbody::accounts::{create_account, domain::AccountFields};
+use certbody::auth::Role;
+use certbody::config::Config;
+use certbody::db::Db;
+use certbody::error::AppError;
+use certbody::startup::Application;
+
+/// certbody: the workflow of a management-system certification body (ISO/IEC 17021-1).
+///
+/// Every option can also be set by the environment variable shown with it.
+#[derive(Parser)]
+#[command(name = "certbody", version, propagate_version = true)]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP service (the default). Applies pending migrations first.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        action: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account. The password is read from standard input (one line) when it is
+    /// not a terminal, otherwise prompted for twice.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_enum)]
+        role: Role,
+        /// Client organisation (id or client id); required for `applicant`, not allowed for staff.
+        #[arg(long)]
+        org: Option<String>,
+        /// Full name (defaults to the part of the email before @).
+        #[arg(long)]
+        name: Option<String>,
+        /// Generate a random password and print it (the only case that prints a secret).
+        #[arg(long)]
+        generate_password: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    certbody::telemetry::init(cli.config.log_format);
+    let result = actix_web::rt::System::new().block_on(run(cli));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let config = cli.config;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let app = Application::build(config.clone()).map_err(|e| e.to_string())?;
+            tracing::info!(
+                "certbody listening on http://{} (public URL {}); API docs at /docs",
+                config.bind,
+                config.public_url
+            );
+            app.run_until_stopped().await.map_err(|e| e.to_string())
+        }
+        Command::Migrate => {
+            let applied = open_database(&config)?.1;
+            println!("{} migration(s) applied", applied.len());
+            for version in applied {
+                println!("  {version}");
+            }
+            Ok(())
+        }
+        Command::User {
+            action:
+                UserCommand::Create {
+                    email,
+                    role,
+                    org,
+                    name,
+                    generate_password,
+                },
+        } => {
+            let (db, _) = open_database(&config)?;
+            let password = if generate_password {
+                Alphanumeric.sample_string(&mut rand::rng(), 24)
+            } else {
+                read_password().map_err(|e| format!("cannot read the password: {e}"))?
+            };
+            let full_name =
+                name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_owned());
+            let fields = AccountFields {
+                email: &email,
+                full_name: &full_name,
+                role,
+                organisation_id: org.as_deref(),
+                password: &password,
+            };
+            let user = create_account(&db, fields).await.map_err(describe)?;
+            println!(
+                "created {} account {} (id {})",
+                user.role, user.email, user.id
+            );
+            if generate_password {
+                println!("password: {password}");
+            }
+            Ok(())
+        }
+    }
+}
+
+fn open_database(config: &Config) -> Result<(Db, Vec<String>), String> {
+    let db = Db::connect(&config.database_url, 2).map_err(describe)?;
+    let applied = db.migrate().map_err(describe)?;
+    Ok((db, applied))
+}
+
+fn read_password() -> std::io::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let second = rpassword::prompt_password("Repeat password: ")?;
+        if first != second {
+            return Err(std::io::Error::other("the passwords do not match"));
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
+}
+
+/// Validation problems listed field by field, as an operator at a terminal wants them.
+fn describe(err: AppError) -> String {
+    match err {
+        AppError::Validation(errors) => errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,129 @@
+//! Builds the application: database, migrations, shared state, routes and the HTTP server.
+//! Tests use the same `Application` on port 0, so they exercise exactly what runs in production.
+
+use std::net::TcpListener;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::{from_fn, ErrorHandlers};
+use actix_web::{web, App, HttpResponse, HttpServer};
+use tracing_actix_web::TracingLogger;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::rate_limit::LoginLimits;
+use crate::auth::token::TokenKeys;
+use crate::config::{Config, SecretSource};
+use crate::db::Db;
+use crate::web::json::{path_config, query_config, JsonLimit};
+use crate::web::openapi::ApiDoc;
+use crate::web::{health, problems, request_id_header};
+use crate::{accounts, error::AppError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error("database: {0}")]
+    Database(#[from] AppError),
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: String,
+        source: std::io::Error,
+    },
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Connects and migrates the database, binds the listener and prepares the server.
+    pub fn build(config: Config) -> Result<Application, StartupError> {
+        let (secret, source) = config.signing_secret()?;
+        if source == SecretSource::Generated {
+            tracing::warn!(
+                "CERTBODY_JWT_SECRET is not set: generated a random signing secret for this run \
+                 (development only; tokens stop working when the service restarts)"
+            );
+        }
+        let db = Db::connect(&config.database_url, config.db_pool_size)?;
+        let applied = db.migrate()?;
+        tracing::info!(backend = ?db.backend(), migrations_applied = applied.len(), "database ready");
+
+        let listener = TcpListener::bind(&config.bind).map_err(|source| StartupError::Bind {
+            address: config.bind.clone(),
+            source,
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind {
+                address: config.bind.clone(),
+                source,
+            })?
+            .port();
+
+        let db = web::Data::new(db);
+        let keys = web::Data::new(TokenKeys::new(
+            &secret,
+            &config.public_url,
+            config.token_ttl(),
+        ));
+        let limits = web::Data::new(LoginLimits::new(
+            config.login_limit_per_ip,
+            config.login_limit_per_account,
+        ));
+        let json_limit = JsonLimit(config.max_json_bytes);
+        let openapi = ApiDoc::openapi();
+
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(ErrorHandlers::new().default_handler(problems::problem_for_bare_errors))
+                .wrap(from_fn(request_id_header))
+                .wrap(TracingLogger::default())
+                .app_data(db.clone())
+                .app_data(keys.clone())
+                .app_data(limits.clone())
+                .app_data(json_limit)
+                .app_data(query_config())
+                .app_data(path_config())
+                .service(web::scope("/api/v1").configure(accounts::routes))
+                .route("/health", web::get().to(health::health))
+                .route("/health/ready", web::get().to(health::ready))
+                .route("/docs", web::get().to(redirect_to_docs))
+                .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
+        })
+        .listen(listener)
+        .map_err(|source| StartupError::Bind {
+            address: config.bind.clone(),
+            source,
+        })?
+        .workers(
+            config
+                .workers
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+        )
+        // On SIGTERM/SIGINT: stop accepting, let in-flight requests finish for up to 30 s.
+        .shutdown_timeout(30)
+        .run();
+        Ok(Application { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+async fn redirect_to_docs() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header(("Location", "/docs/"))
+        .finish()
+}

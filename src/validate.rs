@@ -1,0 +1,76 @@
+//! Collects every invalid field of a request so the caller learns all of them at once.
+
+use crate::error::{AppError, AppResult, FieldError};
+
+#[derive(Default)]
+pub struct Checker {
+    errors: Vec<FieldError>,
+}
+
+impl Checker {
+    pub fn new() -> Checker {
+        Checker::default()
+    }
+
+    /// Keeps the parsed value, or records `field`'s error and returns `None`.
+    pub fn check<T>(&mut self, field: &str, parsed: Result<T, String>) -> Option<T> {
+        parsed
+            .map_err(|message| self.errors.push(FieldError::new(field, message)))
+            .ok()
+    }
+
+    /// `Ok` with the built value when no field failed, else a 422 listing each failure.
+    /// `build` runs only when every `check` succeeded, so it may unwrap their results.
+    pub fn finish<T>(self, build: impl FnOnce() -> T) -> AppResult<T> {
+        if self.errors.is_empty() {
+            Ok(build())
+        } else {
+            Err(AppError::Validation(self.errors))
+        }
+    }
+}
+
+/// Trimmed, non-empty text of at most `max` characters.
+pub fn required_text(value: &str, max: usize) -> Result<String, String> {
+    match optional_text(Some(value), max)? {
+        Some(text) => Ok(text),
+        None => Err("must not be empty".into()),
+    }
+}
+
+/// Like `required_text`, but absent or blank means `None`.
+pub fn optional_text(value: Option<&str>, max: usize) -> Result<Option<String>, String> {
+    let Some(text) = value.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    if text.chars().count() > max {
+        return Err(format!("must be at most {max} characters"));
+    }
+    if text.chars().any(|c| c.is_control()) {
+        return Err("must not contain control characters".into());
+    }
+    Ok(Some(text.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_every_failing_field() {
+        let mut checker = Checker::new();
+        let name = checker.check("name", required_text("  Acme  ", 10));
+        assert_eq!(name.as_deref(), Some("Acme"));
+        checker.check("city", required_text("   ", 10));
+        checker.check("street", required_text("a very long street name", 10));
+        match checker.finish(|| ()) {
+            Err(AppError::Validation(errors)) => {
+                let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+                assert_eq!(fields, ["city", "street"]);
+            }
+            other => panic!("expected validation errors, got {other:?}"),
+        }
+        assert_eq!(optional_text(Some(" "), 5), Ok(None));
+        assert!(optional_text(Some("a\u{0}b"), 5).is_err());
+    }
+}

@@ -202,10 +202,8 @@ pub fn list_organisations(
     let filtered = || {
         let mut query = organisations::table.into_boxed();
         if let Some(fragment) = &filter.name_fragment {
-            let pattern = format!(
-                "%{}%",
-                fragment.replace('\\', "").replace('%', "").replace('_', "")
-            );
+            // LIKE wildcards typed by the user are dropped, not interpreted.
+            let pattern = format!("%{}%", fragment.replace(['\\', '%', '_'], ""));
             query = query.filter(
                 lower(organisations::legal_name)
                     .like(pattern.clone())

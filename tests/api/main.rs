@@ -1,1 +1,9 @@
+//! One integration-test binary (links once). Every test starts the real application on a
+//! random port with its own database: SQLite by default, PostgreSQL when
+//! `CERTBODY_TEST_POSTGRES_URL` is set.
 
+mod accounts;
+mod errors;
+mod helpers;
+mod operations;
+mod tokens;

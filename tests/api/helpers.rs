@@ -1,0 +1,313 @@
+use std::path::PathBuf;
+use std::time::Duration;
+
+use awc::http::header::HeaderMap;
+use certbody::accounts::{create_account, domain::AccountFields};
+use certbody::auth::Role;
+use certbody::config::{Config, Environment, LogFormat};
+use certbody::db::Db;
+use certbody::startup::Application;
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use serde_json::{json, Value};
+
+pub const PASSWORD: &str = "correct horse battery staple";
+pub const TEST_SECRET: &str = "test-secret-0123456789-abcdefghijklmnop";
+pub const ISSUER: &str = "http://certbody.test";
+
+pub fn postgres_url() -> Option<String> {
+    std::env::var("CERTBODY_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+}
+
+/// A database that exists for one test and is removed when the test ends, even on panic.
+pub struct TestDatabase {
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    SqliteFile(PathBuf),
+    PostgresDatabase { server_url: String, name: String },
+}
+
+impl TestDatabase {
+    pub fn create() -> TestDatabase {
+        let unique = uuid::Uuid::new_v4().simple().to_string();
+        match postgres_url() {
+            Some(server_url) => {
+                let name = format!("certbody_test_{unique}");
+                let mut conn = PgConnection::establish(&server_url)
+                    .expect("CERTBODY_TEST_POSTGRES_URL reachable");
+                conn.batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("create test database");
+                let url = with_database_name(&server_url, &name);
+                TestDatabase {
+                    url,
+                    cleanup: Cleanup::PostgresDatabase { server_url, name },
+                }
+            }
+            None => {
+                let path = std::env::temp_dir().join(format!("certbody-test-{unique}.db"));
+                TestDatabase {
+                    url: path.display().to_string(),
+                    cleanup: Cleanup::SqliteFile(path),
+                }
+            }
+        }
+    }
+}
+
+fn with_database_name(server_url: &str, name: &str) -> String {
+    let (scheme, rest) = server_url.split_once("://").expect("a postgres:// URL");
+    let authority = rest.split(['/', '?']).next().unwrap_or(rest);
+    let query = rest
+        .split_once('?')
+        .map(|(_, q)| format!("?{q}"))
+        .unwrap_or_default();
+    format!("{scheme}://{authority}/{name}{query}")
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::SqliteFile(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::PostgresDatabase { server_url, name } => {
+                if let Ok(mut conn) = PgConnection::establish(server_url) {
+                    let _ =
+                        conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                }
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub db: Db,
+    pub database_url: String,
+    client: awc::Client,
+    _database: TestDatabase,
+}
+
+pub struct Response {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts an RFC 9457 problem with this status; returns the body.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16) -> &Value {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "body: {}",
+            self.body
+        );
+        assert_eq!(self.body["status"], status);
+        assert!(self.body["type"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("/problems/")));
+        assert!(self.body["title"].is_string() && self.body["detail"].is_string());
+        &self.body
+    }
+
+    /// The `field` names of a validation problem.
+    #[track_caller]
+    pub fn invalid_fields(&self) -> Vec<String> {
+        self.assert_problem(422);
+        self.body["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_owned())
+            .collect()
+    }
+}
+
+pub fn test_config(database_url: &str) -> Config {
+    Config {
+        database_url: database_url.to_owned(),
+        bind: "127.0.0.1:0".into(),
+        public_url: ISSUER.into(),
+        environment: Environment::Development,
+        jwt_secret: Some(TEST_SECRET.into()),
+        token_ttl_seconds: 600,
+        db_pool_size: 4,
+        workers: Some(1),
+        login_limit_per_ip: 1000,
+        login_limit_per_account: 1000,
+        max_json_bytes: 256 * 1024,
+        log_format: LogFormat::Text,
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let database = TestDatabase::create();
+    let mut config = test_config(&database.url);
+    adjust(&mut config);
+    let app = Application::build(config).expect("the application starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    actix_rt::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        db: Db::connect(&database.url, 2).expect("test pool"),
+        database_url: database.url.clone(),
+        client: awc::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .finish(),
+        _database: database,
+    }
+}
+
+/// A signed-in user.
+pub struct User {
+    pub id: String,
+    pub token: String,
+    pub organisation_id: Option<String>,
+}
+
+impl TestApp {
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Response {
+        let method = awc::http::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.address));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let sent = match body {
+            Some(body) => request.send_json(body).await,
+            None => request.send().await,
+        };
+        read(sent.expect("request sent")).await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        self.request("GET", path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.request("POST", path, token, Some(body)).await
+    }
+
+    /// POST with a raw body and content type, for malformed-input tests.
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> Response {
+        let request = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .insert_header(("content-type", content_type));
+        read(request.send_body(body).await.expect("request sent")).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.post(
+            "/api/v1/auth/token",
+            None,
+            &json!({"email": email, "password": password}),
+        )
+        .await
+    }
+
+    pub async fn token(&self, email: &str) -> String {
+        let response = self.login(email, PASSWORD).await;
+        assert_eq!(response.status, 200, "login of {email}: {}", response.body);
+        response.body["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// Registers a client organisation with its first applicant, and signs in.
+    pub async fn register_applicant(&self, email: &str, legal_name: &str) -> User {
+        let response = self
+            .post(
+                "/api/v1/auth/register",
+                None,
+                &registration(email, legal_name),
+            )
+            .await;
+        assert_eq!(response.status, 201, "registration: {}", response.body);
+        User {
+            id: response.body["user"]["id"].as_str().unwrap().to_owned(),
+            token: self.token(email).await,
+            organisation_id: response.body["organisation"]["id"]
+                .as_str()
+                .map(str::to_owned),
+        }
+    }
+
+    /// Creates a staff account the way the CLI does, and signs in.
+    pub async fn staff(&self, role: Role, email: &str) -> User {
+        let fields = AccountFields {
+            email,
+            full_name: "Staff Member",
+            role,
+            organisation_id: None,
+            password: PASSWORD,
+        };
+        let user = create_account(&self.db, fields)
+            .await
+            .expect("staff account created");
+        User {
+            id: user.id,
+            token: self.token(email).await,
+            organisation_id: None,
+        }
+    }
+}
+
+async fn read<S>(mut response: awc::ClientResponse<S>) -> Response
+where
+    S: futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin,
+{
+    let raw = response
+        .body()
+        .limit(10 * 1024 * 1024)
+        .await
+        .expect("response body");
+    Response {
+        status: response.status().as_u16(),
+        headers: response.headers().clone(),
+        body: serde_json::from_slice(&raw)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&raw).into_owned())),
+    }
+}
+
+pub fn registration(email: &str, legal_name: &str) -> Value {
+    json!({
+        "organisation": {
+            "legal_name": legal_name,
+            "street": "Hauptstraße 1",
+            "city": "Berlin",
+            "postcode": "10115",
+            "country": "DE"
+        },
+        "email": email,
+        "full_name": "Anna Schmidt",
+        "password": PASSWORD
+    })
+}

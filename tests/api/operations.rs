@@ -1,0 +1,260 @@
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use crate::helpers::{postgres_url, spawn_app};
+
+/// The backend the suite was asked to use. CI also sets CERTBODY_TEST_EXPECT_BACKEND, so a
+/// PostgreSQL run that silently fell back to SQLite fails here.
+fn expected_backend() -> &'static str {
+    let actual = if postgres_url().is_some() {
+        "postgresql"
+    } else {
+        "sqlite"
+    };
+    if let Ok(expected) = std::env::var("CERTBODY_TEST_EXPECT_BACKEND") {
+        assert_eq!(
+            expected, actual,
+            "CERTBODY_TEST_EXPECT_BACKEND disagrees with CERTBODY_TEST_POSTGRES_URL"
+        );
+    }
+    actual
+}
+
+#[actix_rt::test]
+async fn health_and_readiness_report_the_backend_in_use() {
+    let app = spawn_app().await;
+    let health = app.get("/health", None).await;
+    assert_eq!(
+        (health.status, health.body["status"].as_str()),
+        (200, Some("ok"))
+    );
+    let ready = app.get("/health/ready", None).await;
+    assert_eq!(ready.status, 200);
+    assert_eq!(ready.body["database"], expected_backend());
+    assert!(ready
+        .header("x-request-id")
+        .is_some_and(|id| id.len() == 36));
+}
+
+#[actix_rt::test]
+async fn openapi_documents_every_endpoint_with_its_auth_and_errors() {
+    let app = spawn_app().await;
+    let spec = app.get("/openapi.json", None).await.body;
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
+    assert_eq!(
+        spec["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    // (method, path, needs a token, error statuses it must document)
+    let expected: &[(&str, &str, bool, &[&str])] = &[
+        (
+            "post",
+            "/api/v1/auth/register",
+            false,
+            &["400", "409", "413", "415", "422"],
+        ),
+        ("post", "/api/v1/auth/token", false, &["400", "401", "429"]),
+        ("get", "/api/v1/me", true, &["401"]),
+        (
+            "post",
+            "/api/v1/admin/users",
+            true,
+            &["401", "403", "409", "422"],
+        ),
+        ("get", "/api/v1/admin/users", true, &["400", "401", "403"]),
+        (
+            "get",
+            "/api/v1/admin/users/{id}",
+            true,
+            &["401", "403", "404"],
+        ),
+        (
+            "post",
+            "/api/v1/admin/users/{id}/deactivate",
+            true,
+            &["401", "403", "404", "409"],
+        ),
+        (
+            "post",
+            "/api/v1/admin/users/{id}/reactivate",
+            true,
+            &["401", "403", "404", "409"],
+        ),
+        ("get", "/api/v1/organisations", true, &["401", "403"]),
+        ("get", "/api/v1/organisations/{id}", true, &["401", "404"]),
+        ("get", "/health", false, &[]),
+        ("get", "/health/ready", false, &["503"]),
+    ];
+    let paths = spec["paths"].as_object().unwrap();
+    let documented: usize = paths
+        .values()
+        .map(|item| item.as_object().unwrap().len())
+        .sum();
+    assert_eq!(
+        documented,
+        expected.len(),
+        "operations in the spec: {:?}",
+        paths.keys().collect::<Vec<_>>()
+    );
+    for (method, path, secured, errors) in expected {
+        let operation = &spec["paths"][path][method];
+        assert!(
+            operation.is_object(),
+            "{method} {path} missing from the spec"
+        );
+        let has_security = operation["security"]
+            .as_array()
+            .is_some_and(|s| !s.is_empty());
+        assert_eq!(has_security, *secured, "{method} {path} security");
+        for status in *errors {
+            let response = &operation["responses"][status];
+            assert!(
+                response.is_object(),
+                "{method} {path} does not document {status}"
+            );
+            assert!(
+                response["content"]["application/problem+json"].is_object(),
+                "{method} {path} {status} content"
+            );
+        }
+    }
+}
+
+#[actix_rt::test]
+async fn interactive_docs_are_served_from_the_binary() {
+    let app = spawn_app().await;
+    let page = app.get("/docs/", None).await;
+    assert_eq!(page.status, 200);
+    let html = page.body.as_str().unwrap();
+    assert!(html.contains("swagger-ui"));
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "the docs page must not load anything remote"
+    );
+    assert_eq!(
+        app.get("/docs/swagger-ui-bundle.js", None).await.status,
+        200
+    );
+}
+
+fn cli(database_url: &str, args: &[&str], stdin: &str) -> (bool, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_certbody"))
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("certbody binary runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+#[actix_rt::test]
+async fn the_cli_creates_accounts_that_can_sign_in() {
+    let app = spawn_app().await;
+    let url = app.database_url.clone();
+    let password = "a long admin password";
+    let (ok, out) = cli(
+        &url,
+        &[
+            "user",
+            "create",
+            "--email",
+            "Root@CB.example",
+            "--role",
+            "admin",
+        ],
+        &format!("{password}\n"),
+    );
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("created admin account root@cb.example"),
+        "{out}"
+    );
+    assert!(!out.contains(password), "the password is never echoed");
+    let token = app.login("root@cb.example", password).await;
+    assert_eq!(token.status, 200, "{}", token.body);
+    let me = app
+        .get("/api/v1/me", token.body["access_token"].as_str())
+        .await;
+    assert_eq!(me.body["user"]["role"], "admin");
+
+    let (ok, out) = cli(
+        &url,
+        &[
+            "user",
+            "create",
+            "--email",
+            "root@cb.example",
+            "--role",
+            "auditor",
+        ],
+        "another long password\n",
+    );
+    assert!(!ok && out.contains("already exists"), "{out}");
+    let (ok, out) = cli(
+        &url,
+        &[
+            "user",
+            "create",
+            "--email",
+            "client@acme.example",
+            "--role",
+            "applicant",
+        ],
+        "another long password\n",
+    );
+    assert!(!ok && out.contains("organisation_id: is required"), "{out}");
+    let (ok, out) = cli(
+        &url,
+        &[
+            "user",
+            "create",
+            "--email",
+            "short@cb.example",
+            "--role",
+            "auditor",
+        ],
+        "short\n",
+    );
+    assert!(
+        !ok && out.contains("password: must be at least 12"),
+        "{out}"
+    );
+
+    let (ok, out) = cli(
+        &url,
+        &[
+            "user",
+            "create",
+            "--email",
+            "dm@cb.example",
+            "--role",
+            "decision_maker",
+            "--generate-password",
+        ],
+        "",
+    );
+    assert!(ok, "{out}");
+    let generated = out
+        .lines()
+        .find_map(|line| line.strip_prefix("password: "))
+        .expect("generated password printed");
+    assert_eq!(app.login("dm@cb.example", generated).await.status, 200);
+
+    let (ok, out) = cli(&url, &["migrate"], "");
+    assert!(ok && out.contains("0 migration(s) applied"), "{out}");
+}

@@ -104,32 +104,28 @@ async fn unknown_email_and_wrong_password_are_indistinguishable() {
     app.register_applicant("quality@acme.example", "Acme").await;
     let mut wrong_password = Vec::new();
     let mut unknown_email = Vec::new();
-    for _ in 0..3 {
+    for _ in 0..5 {
         let started = Instant::now();
         let response = app
             .login("quality@acme.example", "wrong password here")
             .await;
-        wrong_password.push((started.elapsed(), response.body));
+        wrong_password.push(started.elapsed());
+        assert_eq!(response.status, 401);
+        let wrong_body = response.body;
         let started = Instant::now();
         let response = app
             .login("nobody@acme.example", "wrong password here")
             .await;
-        unknown_email.push((started.elapsed(), response.body));
+        unknown_email.push(started.elapsed());
+        assert_eq!(response.body, wrong_body, "same status and body");
     }
-    assert_eq!(
-        wrong_password[0].1, unknown_email[0].1,
-        "same status and body"
-    );
-    assert_eq!(wrong_password[0].1["status"], 401);
     // Not a performance target: a guard that unknown emails still pay for a password hash
-    // (without it they answer in ~1% of the time).
-    let median = |mut runs: Vec<(Duration, serde_json::Value)>| {
-        runs.sort_by_key(|run| run.0);
-        runs[1].0
-    };
-    let (wrong, unknown) = (median(wrong_password), median(unknown_email));
+    // (without it they answer in a few percent of the time). Other tests running in parallel
+    // only ever add time, so the fastest of several runs is the fair comparison.
+    let fastest = |runs: Vec<Duration>| runs.into_iter().min().unwrap();
+    let (wrong, unknown) = (fastest(wrong_password), fastest(unknown_email));
     assert!(
-        unknown * 4 >= wrong,
+        unknown * 3 >= wrong,
         "unknown email answered in {unknown:?}, wrong password in {wrong:?}"
     );
 }

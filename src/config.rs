@@ -16,6 +16,16 @@ pub enum Environment {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SmtpTls {
+    /// Plain SMTP (only for a relay on the same host or a test server).
+    None,
+    /// Upgrade with STARTTLS (usually port 587).
+    Starttls,
+    /// Implicit TLS (usually port 465).
+    Tls,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
     Text,
     Json,
@@ -125,6 +135,85 @@ pub struct Config {
         global = true
     )]
     pub log_format: LogFormat,
+
+    #[command(flatten)]
+    pub mail: MailConfig,
+}
+
+/// Outgoing mail. Without an SMTP host, messages are written as `.eml` files to `mail_dir`.
+#[derive(Debug, Clone, Args)]
+pub struct MailConfig {
+    /// SMTP server; unset: mail is written as .eml files to CERTBODY_MAIL_DIR.
+    #[arg(long, env = "CERTBODY_SMTP_HOST", global = true)]
+    pub smtp_host: Option<String>,
+
+    #[arg(long, env = "CERTBODY_SMTP_PORT", default_value_t = 587, global = true)]
+    pub smtp_port: u16,
+
+    #[arg(
+        long,
+        env = "CERTBODY_SMTP_TLS",
+        value_enum,
+        default_value = "starttls",
+        global = true
+    )]
+    pub smtp_tls: SmtpTls,
+
+    #[arg(long, env = "CERTBODY_SMTP_USERNAME", global = true)]
+    pub smtp_username: Option<String>,
+
+    #[arg(
+        long,
+        env = "CERTBODY_SMTP_PASSWORD",
+        hide_env_values = true,
+        global = true
+    )]
+    pub smtp_password: Option<String>,
+
+    /// Sender of every message.
+    #[arg(
+        long,
+        env = "CERTBODY_MAIL_FROM",
+        default_value = "certbody <noreply@localhost>",
+        global = true
+    )]
+    pub mail_from: String,
+
+    /// Folder for .eml files when no SMTP host is set.
+    #[arg(
+        long,
+        env = "CERTBODY_MAIL_DIR",
+        default_value = "outbox",
+        global = true
+    )]
+    pub mail_dir: String,
+
+    /// Attempts before a message is parked as dead for an admin.
+    #[arg(
+        long,
+        env = "CERTBODY_MAIL_MAX_ATTEMPTS",
+        default_value_t = 8,
+        global = true
+    )]
+    pub mail_max_attempts: i64,
+
+    /// Wait after the first failed attempt, in seconds; it doubles each time (at most 6 h).
+    #[arg(
+        long,
+        env = "CERTBODY_MAIL_RETRY_SECONDS",
+        default_value_t = 60,
+        global = true
+    )]
+    pub mail_retry_seconds: u64,
+
+    /// How often the dispatcher looks for mail to send, in seconds.
+    #[arg(
+        long,
+        env = "CERTBODY_MAIL_POLL_SECONDS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub mail_poll_seconds: u64,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -11,7 +11,10 @@ use certbody::auth::Role;
 use certbody::config::Config;
 use certbody::db::Db;
 use certbody::error::AppError;
+use certbody::notify::Notifier;
 use certbody::startup::Application;
+use certbody::trail::domain::ChainBreak;
+use certbody::trail::{verify_chain, Actor, Verification};
 
 /// certbody: the workflow of a management-system certification body (ISO/IEC 17021-1).
 ///
@@ -36,6 +39,17 @@ enum Command {
         #[command(subcommand)]
         action: UserCommand,
     },
+    /// Work with the audit trail.
+    Audit {
+        #[command(subcommand)]
+        action: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain; exits non-zero and names the first broken event if any.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -117,7 +131,10 @@ async fn run(cli: Cli) -> Result<(), String> {
                 organisation_id: org.as_deref(),
                 password: &password,
             };
-            let user = create_account(&db, fields).await.map_err(describe)?;
+            let notifier = Notifier::new(&config.public_url);
+            let user = create_account(&db, &notifier, Actor::operator(), fields)
+                .await
+                .map_err(describe)?;
             println!(
                 "created {} account {} (id {})",
                 user.role, user.email, user.id
@@ -126,6 +143,23 @@ async fn run(cli: Cli) -> Result<(), String> {
                 println!("password: {password}");
             }
             Ok(())
+        }
+        Command::Audit {
+            action: AuditCommand::Verify,
+        } => {
+            let (db, _) = open_database(&config)?;
+            match db.read(verify_chain).await.map_err(describe)? {
+                Verification::Intact { events, last_hash } => {
+                    println!("audit trail intact: {events} event(s), last hash {}", last_hash.as_deref().unwrap_or("-"));
+                    Ok(())
+                }
+                Verification::Broken(ChainBreak::Altered { seq }) => {
+                    Err(format!("audit trail broken at event {seq}: its content does not match its hash"))
+                }
+                Verification::Broken(ChainBreak::Unlinked { seq }) => Err(format!(
+                    "audit trail broken at event {seq}: it does not follow the event before it (removed or reordered)"
+                )),
+            }
         }
     }
 }

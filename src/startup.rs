@@ -2,6 +2,8 @@
 //! Tests use the same `Application` on port 0, so they exercise exactly what runs in production.
 
 use std::net::TcpListener;
+use std::rc::Rc;
+use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{from_fn, ErrorHandlers};
@@ -14,10 +16,13 @@ use crate::auth::rate_limit::LoginLimits;
 use crate::auth::token::TokenKeys;
 use crate::config::{Config, SecretSource};
 use crate::db::Db;
+use crate::notify::dispatcher::Dispatcher;
+use crate::notify::Notifier;
+use crate::scheduler::{Job, Scheduler};
 use crate::web::json::{path_config, query_config, JsonLimit};
 use crate::web::openapi::ApiDoc;
 use crate::web::{health, problems, request_id_header};
-use crate::{accounts, error::AppError};
+use crate::{accounts, error::AppError, notify, trail};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -25,6 +30,8 @@ pub enum StartupError {
     Config(#[from] crate::config::ConfigError),
     #[error("database: {0}")]
     Database(#[from] AppError),
+    #[error("mail: {0}")]
+    Mail(String),
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: String,
@@ -35,6 +42,9 @@ pub enum StartupError {
 pub struct Application {
     port: u16,
     server: Server,
+    db: Db,
+    dispatcher: Dispatcher,
+    mail_poll: Duration,
 }
 
 impl Application {
@@ -50,6 +60,9 @@ impl Application {
         let db = Db::connect(&config.database_url, config.db_pool_size)?;
         let applied = db.migrate()?;
         tracing::info!(backend = ?db.backend(), migrations_applied = applied.len(), "database ready");
+        let dispatcher =
+            Dispatcher::from_config(db.clone(), &config.mail).map_err(StartupError::Mail)?;
+        tracing::info!(transport = %dispatcher.describe(), "outgoing mail");
 
         let listener = TcpListener::bind(&config.bind).map_err(|source| StartupError::Bind {
             address: config.bind.clone(),
@@ -63,7 +76,8 @@ impl Application {
             })?
             .port();
 
-        let db = web::Data::new(db);
+        let app_db = web::Data::new(db.clone());
+        let notifier = web::Data::new(Notifier::new(&config.public_url));
         let keys = web::Data::new(TokenKeys::new(
             &secret,
             &config.public_url,
@@ -81,13 +95,19 @@ impl Application {
                 .wrap(ErrorHandlers::new().default_handler(problems::problem_for_bare_errors))
                 .wrap(from_fn(request_id_header))
                 .wrap(TracingLogger::default())
-                .app_data(db.clone())
+                .app_data(app_db.clone())
+                .app_data(notifier.clone())
                 .app_data(keys.clone())
                 .app_data(limits.clone())
                 .app_data(json_limit)
                 .app_data(query_config())
                 .app_data(path_config())
-                .service(web::scope("/api/v1").configure(accounts::routes))
+                .service(
+                    web::scope("/api/v1")
+                        .configure(accounts::routes)
+                        .configure(notify::routes)
+                        .configure(trail::routes),
+                )
                 .route("/health", web::get().to(health::health))
                 .route("/health/ready", web::get().to(health::ready))
                 .route("/docs", web::get().to(redirect_to_docs))
@@ -106,7 +126,13 @@ impl Application {
         // On SIGTERM/SIGINT: stop accepting, let in-flight requests finish for up to 30 s.
         .shutdown_timeout(30)
         .run();
-        Ok(Application { port, server })
+        Ok(Application {
+            port,
+            server,
+            db,
+            dispatcher,
+            mail_poll: Duration::from_secs(config.mail.mail_poll_seconds.max(1)),
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -117,8 +143,32 @@ impl Application {
         self.server.handle()
     }
 
+    /// Serves until SIGTERM/SIGINT (or the handle stops it), running the background jobs
+    /// meanwhile; stops them cleanly before returning.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let dispatcher = Rc::new(self.dispatcher);
+        let dispatch = Job {
+            name: "mail-dispatcher",
+            every: self.mail_poll,
+            run: Box::new(move |now| {
+                let dispatcher = dispatcher.clone();
+                Box::pin(async move {
+                    let report = dispatcher.run_once(now).await?;
+                    if report.sent + report.failed > 0 {
+                        tracing::info!(
+                            sent = report.sent,
+                            failed = report.failed,
+                            "mail dispatched"
+                        );
+                    }
+                    Ok(())
+                })
+            }),
+        };
+        let scheduler = Scheduler::start(self.db, vec![dispatch]);
+        let served = self.server.await;
+        scheduler.stop().await;
+        served
     }
 }
 

@@ -1,6 +1,8 @@
 //! HTTP handlers: parse, authorise, call the domain and the store, map to a response.
 
 use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::json;
+use tracing_actix_web::RequestId;
 
 use super::domain::{normalise_email, validate_account, AccountFields, NewOrganisation, NewUser};
 use super::dto::*;
@@ -10,7 +12,9 @@ use crate::auth::token::TokenKeys;
 use crate::auth::{password, Caller, ObjectScope, Role, StaffAccess};
 use crate::db::Db;
 use crate::error::{AppError, AppResult, Problem};
+use crate::notify::Notifier;
 use crate::pagination::{Page, PageRequest};
+use crate::trail::{self, Actor, Change};
 use crate::validate::Checker;
 use crate::web::json::ApiJson;
 
@@ -23,6 +27,8 @@ use crate::web::json::ApiJson;
     ))]
 pub async fn register(
     db: web::Data<Db>,
+    notifier: web::Data<Notifier>,
+    request_id: RequestId,
     body: ApiJson<RegisterRequest>,
 ) -> AppResult<HttpResponse> {
     let body = body.into_inner();
@@ -43,6 +49,30 @@ pub async fn register(
             let organisation = store::insert_organisation(conn, organisation)?;
             let user =
                 store::insert_user(conn, user, Some(organisation.id.clone()), password_hash)?;
+            let change = Change {
+                entity_type: "organisation",
+                entity_id: &organisation.id,
+                organisation_id: Some(&organisation.id),
+                action: "registered",
+                before: None,
+                after: Some(json!({
+                    "legal_name": organisation.legal_name,
+                    "client_id": organisation.client_id,
+                    "country": organisation.country,
+                    "applicant": {"id": user.id, "email": user.email},
+                })),
+            };
+            trail::record(
+                conn,
+                &Actor::new_account(&user.id, Role::Applicant, request_id),
+                change,
+            )?;
+            let context = json!({
+                "recipient_name": user.full_name,
+                "organisation_name": organisation.legal_name,
+                "client_id": organisation.client_id,
+            });
+            notifier.enqueue(conn, &user.email, "registration_received", context)?;
             Ok((organisation, user))
         })
         .await?;
@@ -123,12 +153,33 @@ pub async fn me(db: web::Data<Db>, caller: Caller) -> AppResult<HttpResponse> {
     }))
 }
 
-/// Validates, hashes and stores an account created by an admin (API) or an operator (CLI).
-pub async fn create_account(db: &Db, fields: AccountFields<'_>) -> AppResult<User> {
+/// Validates, hashes and stores an account created by an admin (API) or an operator (CLI),
+/// with its audit event and the mail telling the new user.
+pub async fn create_account(
+    db: &Db,
+    notifier: &Notifier,
+    actor: Actor,
+    fields: AccountFields<'_>,
+) -> AppResult<User> {
     let (user, organisation_id) = validate_account(fields)?;
     let password_hash = password::hash_off_thread(user.password.clone()).await?;
-    db.write(move |conn| store::insert_user(conn, user, organisation_id, password_hash))
-        .await
+    let notifier = notifier.clone();
+    db.write(move |conn| {
+        let user = store::insert_user(conn, user, organisation_id, password_hash)?;
+        let change = Change {
+            entity_type: "user",
+            entity_id: &user.id,
+            organisation_id: user.organisation_id.as_deref(),
+            action: "created",
+            before: None,
+            after: Some(json!({"email": user.email, "role": user.role, "organisation_id": user.organisation_id})),
+        };
+        trail::record(conn, &actor, change)?;
+        let context = json!({"recipient_name": user.full_name, "role": user.role, "email": user.email});
+        notifier.enqueue(conn, &user.email, "account_created", context)?;
+        Ok(user)
+    })
+    .await
 }
 
 /// Create a staff account, or another user of an existing client organisation (admin only).
@@ -142,7 +193,9 @@ pub async fn create_account(db: &Db, fields: AccountFields<'_>) -> AppResult<Use
     ))]
 pub async fn create_user(
     db: web::Data<Db>,
+    notifier: web::Data<Notifier>,
     caller: Caller,
+    request_id: RequestId,
     body: ApiJson<CreateUserRequest>,
 ) -> AppResult<HttpResponse> {
     caller.require_role(&[Role::Admin])?;
@@ -154,7 +207,7 @@ pub async fn create_user(
         organisation_id: body.organisation_id.as_deref(),
         password: &body.password,
     };
-    let user = create_account(&db, fields).await?;
+    let user = create_account(&db, &notifier, Actor::user(&caller, request_id), fields).await?;
     tracing::info!(user_id = %user.id, role = %user.role, by = %caller.user_id, "account created");
     Ok(HttpResponse::Created().json(UserView::from(user)))
 }
@@ -215,7 +268,9 @@ pub async fn get_user(
     ))]
 pub async fn deactivate_user(
     db: web::Data<Db>,
+    notifier: web::Data<Notifier>,
     caller: Caller,
+    request_id: RequestId,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     caller.require_role(&[Role::Admin])?;
@@ -225,7 +280,7 @@ pub async fn deactivate_user(
             "you cannot deactivate your own account".into(),
         ));
     }
-    set_active(&db, &caller, id, false).await
+    set_active(&db, &notifier, Actor::user(&caller, request_id), id, false).await
 }
 
 /// Reactivate a deactivated account (admin only).
@@ -239,18 +294,53 @@ pub async fn deactivate_user(
     ))]
 pub async fn reactivate_user(
     db: web::Data<Db>,
+    notifier: web::Data<Notifier>,
     caller: Caller,
+    request_id: RequestId,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     caller.require_role(&[Role::Admin])?;
-    set_active(&db, &caller, id.into_inner(), true).await
+    set_active(
+        &db,
+        &notifier,
+        Actor::user(&caller, request_id),
+        id.into_inner(),
+        true,
+    )
+    .await
 }
 
-async fn set_active(db: &Db, caller: &Caller, id: String, active: bool) -> AppResult<HttpResponse> {
+async fn set_active(
+    db: &Db,
+    notifier: &Notifier,
+    actor: Actor,
+    id: String,
+    active: bool,
+) -> AppResult<HttpResponse> {
+    let notifier = notifier.clone();
     let user = db
-        .write(move |conn| store::set_user_active(conn, &id, active))
+        .write(move |conn| {
+            let user = store::set_user_active(conn, &id, active)?;
+            let change = Change {
+                entity_type: "user",
+                entity_id: &user.id,
+                organisation_id: user.organisation_id.as_deref(),
+                action: if active { "reactivated" } else { "deactivated" },
+                before: Some(json!({"active": !active})),
+                after: Some(json!({"active": active})),
+            };
+            trail::record(conn, &actor, change)?;
+            let context = json!({"recipient_name": user.full_name, "email": user.email});
+            let template = if active {
+                "account_reactivated"
+            } else {
+                "account_deactivated"
+            };
+            notifier.enqueue(conn, &user.email, template, context)?;
+            Ok(user)
+        })
         .await?;
-    tracing::info!(user_id = %user.id, active, by = %caller.user_id, "account state changed");
+    tracing::info!(user_id = %user.id, active, "account state changed");
     Ok(HttpResponse::Ok().json(UserView::from(user)))
 }
 

@@ -35,3 +35,50 @@ diesel::table! {
 
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::allow_tables_to_appear_in_same_query!(organisations, users);
+
+diesel::table! {
+    outbox_messages (id) {
+        id -> Text,
+        message_id -> Text,
+        template -> Text,
+        recipient -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        status -> Text,
+        attempts -> BigInt,
+        next_attempt_at -> Timestamp,
+        claimed_by -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_events (seq) {
+        seq -> BigInt,
+        id -> Text,
+        occurred_at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        actor_role -> Text,
+        organisation_id -> Nullable<Text>,
+        entity_type -> Text,
+        entity_id -> Text,
+        action -> Text,
+        before_state -> Nullable<Text>,
+        after_state -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    job_leases (name) {
+        name -> Text,
+        holder -> Text,
+        lease_until -> Timestamp,
+    }
+}

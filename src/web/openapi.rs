@@ -7,9 +7,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
-use crate::accounts;
 use crate::error::{FieldError, Problem};
 use crate::web::health;
+use crate::{accounts, notify, trail};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -32,6 +32,9 @@ use crate::web::health;
         accounts::reactivate_user,
         accounts::list_organisations,
         accounts::get_organisation,
+        notify::list_outbox,
+        notify::retry_message,
+        trail::list_events,
     ),
     components(schemas(Problem, FieldError)),
     modifiers(&CommonResponses),
@@ -39,6 +42,7 @@ use crate::web::health;
         (name = "accounts", description = "Registration, sign-in and the caller's profile"),
         (name = "admin", description = "Account administration (admin role)"),
         (name = "organisations", description = "Client organisations"),
+        (name = "audit trail", description = "The append-only, hash-chained record of every change"),
         (name = "operations", description = "Health probes"),
     )
 )]

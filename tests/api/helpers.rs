@@ -4,9 +4,11 @@ use std::time::Duration;
 use awc::http::header::HeaderMap;
 use certbody::accounts::{create_account, domain::AccountFields};
 use certbody::auth::Role;
-use certbody::config::{Config, Environment, LogFormat};
+use certbody::config::{Config, Environment, LogFormat, MailConfig, SmtpTls};
 use certbody::db::Db;
+use certbody::notify::Notifier;
 use certbody::startup::Application;
+use certbody::trail::Actor;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use serde_json::{json, Value};
@@ -91,6 +93,7 @@ pub struct TestApp {
     pub address: String,
     pub db: Db,
     pub database_url: String,
+    pub config: Config,
     client: awc::Client,
     _database: TestDatabase,
 }
@@ -155,7 +158,30 @@ pub fn test_config(database_url: &str) -> Config {
         login_limit_per_account: 1000,
         max_json_bytes: 256 * 1024,
         log_format: LogFormat::Text,
+        mail: MailConfig {
+            smtp_host: None,
+            smtp_port: 25,
+            smtp_tls: SmtpTls::None,
+            smtp_username: None,
+            smtp_password: None,
+            mail_from: "certbody <noreply@certbody.test>".into(),
+            mail_dir: std::env::temp_dir()
+                .join(format!("certbody-mail-{}", uuid::Uuid::new_v4().simple()))
+                .display()
+                .to_string(),
+            mail_max_attempts: 3,
+            mail_retry_seconds: 60,
+            // The tests drive the dispatcher themselves unless they shorten this.
+            mail_poll_seconds: 3600,
+        },
     }
+}
+
+/// Mail settings that deliver to an SMTP server on loopback.
+pub fn smtp_to(config: &mut Config, port: u16) {
+    config.mail.smtp_host = Some("127.0.0.1".into());
+    config.mail.smtp_port = port;
+    config.mail.smtp_tls = SmtpTls::None;
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -166,17 +192,24 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let database = TestDatabase::create();
     let mut config = test_config(&database.url);
     adjust(&mut config);
-    let app = Application::build(config).expect("the application starts");
+    let app = Application::build(config.clone()).expect("the application starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     actix_rt::spawn(app.run_until_stopped());
     TestApp {
         address,
         db: Db::connect(&database.url, 2).expect("test pool"),
         database_url: database.url.clone(),
+        config,
         client: awc::Client::builder()
             .timeout(Duration::from_secs(30))
             .finish(),
         _database: database,
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.config.mail.mail_dir);
     }
 }
 
@@ -269,7 +302,8 @@ impl TestApp {
             organisation_id: None,
             password: PASSWORD,
         };
-        let user = create_account(&self.db, fields)
+        let notifier = Notifier::new(ISSUER);
+        let user = create_account(&self.db, &notifier, Actor::operator(), fields)
             .await
             .expect("staff account created");
         User {

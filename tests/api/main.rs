@@ -5,5 +5,8 @@
 mod accounts;
 mod errors;
 mod helpers;
+mod notifications;
 mod operations;
+mod smtp_sink;
 mod tokens;
+mod trail;

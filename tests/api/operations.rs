@@ -82,6 +82,14 @@ async fn openapi_documents_every_endpoint_with_its_auth_and_errors() {
         ),
         ("get", "/api/v1/organisations", true, &["401", "403"]),
         ("get", "/api/v1/organisations/{id}", true, &["401", "404"]),
+        ("get", "/api/v1/admin/outbox", true, &["401", "403", "422"]),
+        (
+            "post",
+            "/api/v1/admin/outbox/{id}/retry",
+            true,
+            &["401", "403", "404", "409"],
+        ),
+        ("get", "/api/v1/audit-events", true, &["401", "403", "422"]),
         ("get", "/health", false, &[]),
         ("get", "/health/ready", false, &["503"]),
     ];

@@ -1,0 +1,83 @@
+//! Notifications: email that is never lost. A change that should tell someone queues a
+//! rendered message in the outbox *in the same transaction*; the dispatcher sends it later,
+//! retrying with backoff, and parks it as dead for an admin after the last attempt.
+//!
+//! The one call: `notifier.enqueue(conn, recipient, "template_name", context)` inside `Db::write`.
+
+pub mod dispatcher;
+pub mod domain;
+mod handlers;
+pub mod store;
+pub mod templates;
+pub mod transport;
+
+use actix_web::web;
+use serde_json::Value;
+
+pub use handlers::*;
+
+use crate::db::{new_id, now, DbConnection};
+use crate::error::AppResult;
+use store::OutboxMessage;
+
+#[derive(Debug, Clone)]
+pub struct Notifier {
+    public_url: String,
+    /// Right-hand side of the Message-IDs we mint: our own host name.
+    message_id_domain: String,
+}
+
+impl Notifier {
+    pub fn new(public_url: &str) -> Notifier {
+        let host = public_url.split("://").nth(1).unwrap_or(public_url);
+        let host = host
+            .split(['/', ':'])
+            .next()
+            .filter(|h| !h.is_empty())
+            .unwrap_or("localhost");
+        Notifier {
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            message_id_domain: host.to_owned(),
+        }
+    }
+
+    /// Renders `template` for `recipient` and queues it. Call it inside the transaction of
+    /// the change it reports: both commit, or neither. `public_url` is added to the context.
+    pub fn enqueue(
+        &self,
+        conn: &mut DbConnection,
+        recipient: &str,
+        template: &str,
+        mut context: Value,
+    ) -> AppResult<()> {
+        if let Value::Object(map) = &mut context {
+            map.insert("public_url".into(), Value::String(self.public_url.clone()));
+        }
+        let rendered = templates::render(template, &context)?;
+        let id = new_id();
+        let at = now();
+        let message = OutboxMessage {
+            message_id: format!("<{id}@{}>", self.message_id_domain),
+            id,
+            template: template.to_owned(),
+            recipient: recipient.to_owned(),
+            subject: rendered.subject,
+            body_text: rendered.text,
+            body_html: rendered.html,
+            status: domain::MailStatus::Pending.as_str().to_owned(),
+            attempts: 0,
+            next_attempt_at: at,
+            claimed_by: None,
+            claimed_until: None,
+            last_error: None,
+            created_at: at,
+            sent_at: None,
+        };
+        store::insert(conn, &message)
+    }
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin/outbox", web::get().to(list_outbox))
+        .route("/admin/outbox/{id}/retry", web::post().to(retry_message));
+}

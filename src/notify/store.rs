@@ -1,0 +1,184 @@
+//! Storage of the outbox: enqueue (inside the caller's transaction), claim due messages so
+//! that concurrent dispatchers never take the same one, and record the outcome.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::domain::MailStatus;
+use crate::db::schema::outbox_messages;
+use crate::db::DbConnection;
+use crate::error::{AppError, AppResult};
+use crate::pagination::PageRequest;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = outbox_messages)]
+pub struct OutboxMessage {
+    pub id: String,
+    pub message_id: String,
+    pub template: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: NaiveDateTime,
+    pub claimed_by: Option<String>,
+    pub claimed_until: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+}
+
+impl OutboxMessage {
+    pub fn status(&self) -> AppResult<MailStatus> {
+        MailStatus::parse(&self.status)
+            .ok_or_else(|| AppError::internal(format!("unknown mail status {:?}", self.status)))
+    }
+}
+
+pub fn insert(conn: &mut DbConnection, message: &OutboxMessage) -> AppResult<()> {
+    diesel::insert_into(outbox_messages::table)
+        .values(message)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Claims up to `limit` due messages for `claimer` until `lease_until`: pending ones whose
+/// time has come, and ones whose previous claim lapsed (a dispatcher that died mid-send).
+/// Run it in a write transaction. PostgreSQL skips rows another dispatcher has locked;
+/// SQLite's write transactions run one at a time, so no two claims overlap there either.
+pub fn claim_due(
+    conn: &mut DbConnection,
+    claimer: &str,
+    now: NaiveDateTime,
+    lease_until: NaiveDateTime,
+    limit: i64,
+) -> AppResult<Vec<OutboxMessage>> {
+    macro_rules! due {
+        () => {
+            outbox_messages::table
+                .filter(
+                    outbox_messages::status
+                        .eq(MailStatus::Pending.as_str())
+                        .and(outbox_messages::next_attempt_at.le(now))
+                        .or(outbox_messages::status
+                            .eq(MailStatus::Sending.as_str())
+                            .and(outbox_messages::claimed_until.lt(now))),
+                )
+                .order(outbox_messages::created_at.asc())
+                .limit(limit)
+                .select(outbox_messages::id)
+        };
+    }
+    let ids: Vec<String> = match conn {
+        DbConnection::Postgres(pg) => due!().for_update().skip_locked().load(pg)?,
+        DbConnection::Sqlite(sqlite) => due!().load(sqlite)?,
+    };
+    diesel::update(outbox_messages::table.filter(outbox_messages::id.eq_any(&ids)))
+        .set((
+            outbox_messages::status.eq(MailStatus::Sending.as_str()),
+            outbox_messages::claimed_by.eq(claimer),
+            outbox_messages::claimed_until.eq(lease_until),
+        ))
+        .execute(conn)?;
+    Ok(outbox_messages::table
+        .filter(outbox_messages::id.eq_any(&ids))
+        .order(outbox_messages::created_at.asc())
+        .select(OutboxMessage::as_select())
+        .load(conn)?)
+}
+
+/// Records a delivery, if `claimer` still holds the message.
+pub fn mark_sent(
+    conn: &mut DbConnection,
+    outbox_id: &str,
+    claimer: &str,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    diesel::update(
+        outbox_messages::table
+            .filter(outbox_messages::id.eq(outbox_id))
+            .filter(outbox_messages::claimed_by.eq(claimer)),
+    )
+    .set((
+        outbox_messages::status.eq(MailStatus::Sent.as_str()),
+        outbox_messages::sent_at.eq(Some(at)),
+        outbox_messages::attempts.eq(outbox_messages::attempts + 1),
+        outbox_messages::claimed_until.eq(None::<NaiveDateTime>),
+        outbox_messages::last_error.eq(None::<String>),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Records a failed attempt: back to pending at `retry_at`, or dead.
+pub fn mark_failed(
+    conn: &mut DbConnection,
+    outbox_id: &str,
+    claimer: &str,
+    new_status: MailStatus,
+    retry_at: NaiveDateTime,
+    error: &str,
+) -> AppResult<()> {
+    diesel::update(
+        outbox_messages::table
+            .filter(outbox_messages::id.eq(outbox_id))
+            .filter(outbox_messages::claimed_by.eq(claimer)),
+    )
+    .set((
+        outbox_messages::status.eq(new_status.as_str()),
+        outbox_messages::attempts.eq(outbox_messages::attempts + 1),
+        outbox_messages::next_attempt_at.eq(retry_at),
+        outbox_messages::claimed_until.eq(None::<NaiveDateTime>),
+        outbox_messages::last_error.eq(Some(error)),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, outbox_id: &str) -> AppResult<Option<OutboxMessage>> {
+    Ok(outbox_messages::table
+        .find(outbox_id)
+        .select(OutboxMessage::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Puts a message back in the queue for an immediate attempt, with a fresh attempt count.
+pub fn requeue(conn: &mut DbConnection, outbox_id: &str, at: NaiveDateTime) -> AppResult<()> {
+    diesel::update(outbox_messages::table.find(outbox_id))
+        .set((
+            outbox_messages::status.eq(MailStatus::Pending.as_str()),
+            outbox_messages::attempts.eq(0),
+            outbox_messages::next_attempt_at.eq(at),
+            outbox_messages::claimed_by.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    wanted: Option<MailStatus>,
+    page: PageRequest,
+) -> AppResult<(Vec<OutboxMessage>, i64)> {
+    let filtered = || {
+        let mut query = outbox_messages::table.into_boxed();
+        if let Some(wanted) = wanted {
+            query = query.filter(outbox_messages::status.eq(wanted.as_str()));
+        }
+        query
+    };
+    let total = filtered().count().get_result(conn)?;
+    let rows = filtered()
+        .order((
+            outbox_messages::created_at.desc(),
+            outbox_messages::id.asc(),
+        ))
+        .limit(page.limit)
+        .offset(page.offset)
+        .select(OutboxMessage::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}

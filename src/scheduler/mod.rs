@@ -1,0 +1,85 @@
+//! Periodic background jobs inside `certbody serve` (the mail dispatcher now; expiry and
+//! deadline jobs later). With several instances on one database, a lease row per job makes
+//! each tick run on one instance only. Stopping waits for a running job to finish.
+
+mod store;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use tokio::sync::watch;
+use tokio::time::MissedTickBehavior;
+
+use crate::db::{new_id, now, Db};
+use crate::error::{AppError, AppResult};
+
+pub use store::try_acquire_lease;
+
+type JobFuture = Pin<Box<dyn Future<Output = AppResult<()>>>>;
+
+pub struct Job {
+    pub name: &'static str,
+    pub every: Duration,
+    /// Runs one tick; receives the tick's time.
+    pub run: Box<dyn Fn(NaiveDateTime) -> JobFuture>,
+}
+
+pub struct Scheduler {
+    stop: watch::Sender<bool>,
+    tasks: Vec<actix_web::rt::task::JoinHandle<()>>,
+}
+
+impl Scheduler {
+    /// Starts every job on the current (actix) runtime.
+    pub fn start(db: Db, jobs: Vec<Job>) -> Scheduler {
+        let (stop, stopped) = watch::channel(false);
+        let instance = new_id();
+        let tasks = jobs
+            .into_iter()
+            .map(|job| {
+                actix_web::rt::spawn(run_job(db.clone(), instance.clone(), job, stopped.clone()))
+            })
+            .collect();
+        Scheduler { stop, tasks }
+    }
+
+    /// Asks every job loop to stop and waits until each has finished its current run.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+async fn run_job(db: Db, instance: String, job: Job, mut stopped: watch::Receiver<bool>) {
+    let mut ticks = tokio::time::interval(job.every);
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    // Held a little shorter than the period, so the holder's own next tick finds it free.
+    let lease = job.every.mul_f64(0.9);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {}
+            _ = stopped.changed() => break,
+        }
+        let at = now();
+        let (name, holder) = (job.name, instance.clone());
+        let acquired = db
+            .write(move |conn| try_acquire_lease(conn, name, &holder, at, at + lease))
+            .await;
+        match acquired {
+            Ok(true) => {
+                if let Err(err) = (job.run)(at).await {
+                    tracing::error!(job = job.name, error = %err, "scheduled job failed");
+                }
+            }
+            Ok(false) | Err(AppError::Conflict(_)) => {} // another instance has this tick
+            Err(err) => {
+                tracing::warn!(job = job.name, error = %err, "could not take the job lease")
+            }
+        }
+    }
+    tracing::info!(job = job.name, "scheduled job stopped");
+}

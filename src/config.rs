@@ -34,13 +34,15 @@ pub enum LogFormat {
 /// Shortest accepted signing secret: HS256 keys shorter than the hash output weaken it.
 pub const MIN_SECRET_BYTES: usize = 32;
 
-#[derive(Debug, Clone, Args)]
+/// Not `Debug`: it holds secrets (signing secret, database and SMTP passwords).
+#[derive(Clone, Args)]
 pub struct Config {
     /// Database: a SQLite file path (or sqlite://path), or a postgres:// URL.
     #[arg(
         long,
         env = "DATABASE_URL",
         default_value = "certbody.db",
+        hide_env_values = true,
         global = true
     )]
     pub database_url: String,
@@ -122,6 +124,15 @@ pub struct Config {
     )]
     pub login_limit_per_account: u32,
 
+    /// Registrations allowed per client IP address per hour.
+    #[arg(
+        long,
+        env = "CERTBODY_REGISTER_LIMIT_PER_IP",
+        default_value_t = 20,
+        global = true
+    )]
+    pub register_limit_per_ip: u32,
+
     /// Largest accepted JSON request body, in bytes.
     #[arg(long, env = "CERTBODY_MAX_JSON_BYTES", default_value_t = 256 * 1024, global = true)]
     pub max_json_bytes: usize,
@@ -141,7 +152,7 @@ pub struct Config {
 }
 
 /// Outgoing mail. Without an SMTP host, messages are written as `.eml` files to `mail_dir`.
-#[derive(Debug, Clone, Args)]
+#[derive(Clone, Args)]
 pub struct MailConfig {
     /// SMTP server; unset: mail is written as .eml files to CERTBODY_MAIL_DIR.
     #[arg(long, env = "CERTBODY_SMTP_HOST", global = true)]

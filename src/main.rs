@@ -14,7 +14,7 @@ use certbody::error::AppError;
 use certbody::notify::Notifier;
 use certbody::startup::Application;
 use certbody::trail::domain::ChainBreak;
-use certbody::trail::{verify_chain, Actor, Verification};
+use certbody::trail::{check_anchor, verify_chain, Actor, Verification};
 
 /// certbody: the workflow of a management-system certification body (ISO/IEC 17021-1).
 ///
@@ -49,7 +49,12 @@ enum Command {
 #[derive(Subcommand)]
 enum AuditCommand {
     /// Walk the hash chain; exits non-zero and names the first broken event if any.
-    Verify,
+    Verify {
+        /// A `SEQ:HASH` printed by an earlier verify and kept outside the database: also
+        /// checks that this event still exists unchanged (catches a cut-back or rewritten tail).
+        #[arg(long)]
+        anchor: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -145,22 +150,46 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Audit {
-            action: AuditCommand::Verify,
+            action: AuditCommand::Verify { anchor },
         } => {
+            let anchor = anchor.map(|text| parse_anchor(&text)).transpose()?;
             let (db, _) = open_database(&config)?;
-            match db.read(verify_chain).await.map_err(describe)? {
-                Verification::Intact { events, last_hash } => {
-                    println!("audit trail intact: {events} event(s), last hash {}", last_hash.as_deref().unwrap_or("-"));
-                    Ok(())
-                }
+            let (events, last_hash) = match db.read(verify_chain).await.map_err(describe)? {
+                Verification::Intact { events, last_hash } => (events, last_hash),
                 Verification::Broken(ChainBreak::Altered { seq }) => {
-                    Err(format!("audit trail broken at event {seq}: its content does not match its hash"))
+                    return Err(format!("audit trail broken at event {seq}: its content does not match its hash"))
                 }
-                Verification::Broken(ChainBreak::Unlinked { seq }) => Err(format!(
-                    "audit trail broken at event {seq}: it does not follow the event before it (removed or reordered)"
-                )),
+                Verification::Broken(ChainBreak::Unlinked { seq }) => {
+                    return Err(format!(
+                        "audit trail broken at event {seq}: it does not follow the event before it (removed or reordered)"
+                    ))
+                }
+            };
+            if let Some((seq, hash)) = anchor {
+                let checked = db
+                    .read(move |conn| check_anchor(conn, seq, &hash))
+                    .await
+                    .map_err(describe)?;
+                checked.map_err(|problem| format!("audit trail: {problem}"))?;
             }
+            println!("audit trail intact: {events} event(s)");
+            if let Some(hash) = last_hash {
+                println!("anchor: {events}:{hash}  (keep it outside the database; check later with --anchor)");
+            }
+            Ok(())
         }
+    }
+}
+
+fn parse_anchor(text: &str) -> Result<(i64, String), String> {
+    match text
+        .split_once(':')
+        .map(|(seq, hash)| (seq.parse::<i64>(), hash))
+    {
+        Some((Ok(seq), hash)) if seq > 0 && hash.len() == 64 => Ok((seq, hash.to_owned())),
+        _ => Err(format!(
+            "--anchor {text:?}: expected SEQ:HASH as printed by audit verify"
+        )),
     }
 }
 

@@ -12,7 +12,7 @@ use tracing_actix_web::TracingLogger;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::auth::rate_limit::LoginLimits;
+use crate::auth::rate_limit::AuthLimits;
 use crate::auth::token::TokenKeys;
 use crate::config::{Config, SecretSource};
 use crate::db::Db;
@@ -83,9 +83,10 @@ impl Application {
             &config.public_url,
             config.token_ttl(),
         ));
-        let limits = web::Data::new(LoginLimits::new(
+        let limits = web::Data::new(AuthLimits::new(
             config.login_limit_per_ip,
             config.login_limit_per_account,
+            config.register_limit_per_ip,
         ));
         let json_limit = JsonLimit(config.max_json_bytes);
         let openapi = ApiDoc::openapi();

@@ -110,12 +110,23 @@ impl NewOrganisation {
 }
 
 /// A validated user account, ready to store (the password is still in clear; hash it).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct NewUser {
     pub email: String,
     pub full_name: String,
     pub role: Role,
     pub password: String,
+}
+
+impl std::fmt::Debug for NewUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUser")
+            .field("email", &self.email)
+            .field("full_name", &self.full_name)
+            .field("role", &self.role)
+            .field("password", &"<redacted>")
+            .finish()
+    }
 }
 
 impl NewUser {

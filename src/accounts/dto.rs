@@ -26,7 +26,8 @@ pub struct OrganisationInput {
     pub website: Option<String>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+/// Not `Debug`: it carries a password.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     pub organisation: OrganisationInput,
@@ -38,7 +39,8 @@ pub struct RegisterRequest {
     pub password: String,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+/// Not `Debug`: it carries a password.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
     pub email: String,
@@ -54,7 +56,8 @@ pub struct TokenResponse {
     pub expires_in: u64,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+/// Not `Debug`: it carries a password.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
     pub email: String,

@@ -7,7 +7,7 @@ use tracing_actix_web::RequestId;
 use super::domain::{normalise_email, validate_account, AccountFields, NewOrganisation, NewUser};
 use super::dto::*;
 use super::store::{self, OrganisationFilter, User, UserFilter};
-use crate::auth::rate_limit::LoginLimits;
+use crate::auth::rate_limit::AuthLimits;
 use crate::auth::token::TokenKeys;
 use crate::auth::{password, Caller, ObjectScope, Role, StaffAccess};
 use crate::db::Db;
@@ -24,13 +24,17 @@ use crate::web::json::ApiJson;
         (status = 201, description = "Organisation and user created", body = RegistrationView),
         (status = 409, description = "An account with this email exists", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many registrations from this address; see Retry-After", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn register(
+    req: HttpRequest,
     db: web::Data<Db>,
     notifier: web::Data<Notifier>,
+    limits: web::Data<AuthLimits>,
     request_id: RequestId,
     body: ApiJson<RegisterRequest>,
 ) -> AppResult<HttpResponse> {
+    limits.admit_registration(&client_ip(&req))?;
     let body = body.into_inner();
     let mut checker = Checker::new();
     let organisation = NewOrganisation::check(&body.organisation, "organisation", &mut checker);
@@ -97,7 +101,7 @@ pub async fn issue_token(
     req: HttpRequest,
     db: web::Data<Db>,
     keys: web::Data<TokenKeys>,
-    limits: web::Data<LoginLimits>,
+    limits: web::Data<AuthLimits>,
     body: ApiJson<TokenRequest>,
 ) -> AppResult<HttpResponse> {
     let TokenRequest {
@@ -105,10 +109,7 @@ pub async fn issue_token(
         password: given,
     } = body.into_inner();
     let email = normalise_email(&email);
-    let client_ip = req
-        .peer_addr()
-        .map_or_else(|| "unknown".to_owned(), |addr| addr.ip().to_string());
-    limits.admit(&client_ip, &email)?;
+    limits.admit(&client_ip(&req), &email)?;
 
     let lookup = email.clone();
     let user = db
@@ -130,6 +131,13 @@ pub async fn issue_token(
             Err(AppError::Unauthorized("invalid email or password".into()))
         }
     }
+}
+
+/// The address rate limits count against: the TCP peer (a trusted-proxy setting for
+/// `X-Forwarded-For` comes with the public endpoints).
+fn client_ip(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map_or_else(|| "unknown".to_owned(), |addr| addr.ip().to_string())
 }
 
 /// The signed-in user and, for client users, their organisation.

@@ -10,21 +10,23 @@ use actix_web::web;
 
 pub use handlers::*;
 
+/// One resource per path, so a method it does not support answers 405 (not 404).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/auth/register", web::post().to(register))
-        .route("/auth/token", web::post().to(issue_token))
-        .route("/me", web::get().to(me))
-        .route("/admin/users", web::post().to(create_user))
-        .route("/admin/users", web::get().to(list_users))
-        .route("/admin/users/{id}", web::get().to(get_user))
-        .route(
-            "/admin/users/{id}/deactivate",
-            web::post().to(deactivate_user),
+    cfg.service(web::resource("/auth/register").route(web::post().to(register)))
+        .service(web::resource("/auth/token").route(web::post().to(issue_token)))
+        .service(web::resource("/me").route(web::get().to(me)))
+        .service(
+            web::resource("/admin/users")
+                .route(web::get().to(list_users))
+                .route(web::post().to(create_user)),
         )
-        .route(
-            "/admin/users/{id}/reactivate",
-            web::post().to(reactivate_user),
+        .service(web::resource("/admin/users/{id}").route(web::get().to(get_user)))
+        .service(
+            web::resource("/admin/users/{id}/deactivate").route(web::post().to(deactivate_user)),
         )
-        .route("/organisations", web::get().to(list_organisations))
-        .route("/organisations/{id}", web::get().to(get_organisation));
+        .service(
+            web::resource("/admin/users/{id}/reactivate").route(web::post().to(reactivate_user)),
+        )
+        .service(web::resource("/organisations").route(web::get().to(list_organisations)))
+        .service(web::resource("/organisations/{id}").route(web::get().to(get_organisation)));
 }

@@ -38,11 +38,20 @@ pub struct User {
     pub role: String,
     pub password_hash: String,
     pub active: bool,
+    pub tokens_valid_after: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
 
 impl User {
+    /// Whether a token issued at `issued_at_ms` (milliseconds since the epoch) may still be used.
+    pub fn accepts_token_issued_at(&self, issued_at_ms: i64) -> bool {
+        self.active
+            && self
+                .tokens_valid_after
+                .is_none_or(|after| issued_at_ms > after.and_utc().timestamp_millis())
+    }
+
     pub fn role(&self) -> AppResult<Role> {
         Role::parse(&self.role)
             .ok_or_else(|| AppError::internal(format!("unknown role {:?} stored", self.role)))
@@ -108,6 +117,7 @@ pub fn insert_user(
         role: new.role.as_str().to_owned(),
         password_hash,
         active: true,
+        tokens_valid_after: None,
         created_at: at,
         updated_at: at,
     };
@@ -225,7 +235,8 @@ pub fn list_organisations(
     Ok((rows, total))
 }
 
-/// Activates or deactivates an account; 409 when it already is in that state.
+/// Activates or deactivates an account; 409 when it already is in that state. Deactivation
+/// also voids every token issued so far, so reactivation does not revive them.
 pub fn set_user_active(conn: &mut DbConnection, id: &str, active: bool) -> AppResult<User> {
     let user =
         find_user(conn, id)?.ok_or_else(|| AppError::NotFound("no user has this id".into()))?;
@@ -235,8 +246,23 @@ pub fn set_user_active(conn: &mut DbConnection, id: &str, active: bool) -> AppRe
             "the account is already {state}"
         )));
     }
+    let at = now();
+    let tokens_valid_after = if active {
+        user.tokens_valid_after
+    } else {
+        Some(at)
+    };
     diesel::update(users::table.find(id))
-        .set((users::active.eq(active), users::updated_at.eq(now())))
+        .set((
+            users::active.eq(active),
+            users::tokens_valid_after.eq(tokens_valid_after),
+            users::updated_at.eq(at),
+        ))
         .execute(conn)?;
-    Ok(User { active, ..user })
+    Ok(User {
+        active,
+        tokens_valid_after,
+        updated_at: at,
+        ..user
+    })
 }

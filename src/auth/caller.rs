@@ -89,17 +89,18 @@ impl FromRequest for Caller {
                 ));
             };
             let claims = keys.verify(&bearer?)?;
+            let issued_at_ms = claims.iat_ms;
             let user = db
                 .read(move |conn| accounts::find_user(conn, &claims.sub))
                 .await?;
             match user {
-                Some(user) if user.active => Ok(Caller {
+                Some(user) if user.accepts_token_issued_at(issued_at_ms) => Ok(Caller {
                     role: user.role()?,
                     user_id: user.id,
                     organisation_id: user.organisation_id,
                 }),
                 _ => Err(AppError::Unauthorized(
-                    "this account is deactivated or no longer exists".into(),
+                    "this token is no longer valid: the account was deactivated or removed".into(),
                 )),
             }
         })

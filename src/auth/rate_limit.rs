@@ -77,35 +77,58 @@ impl RateLimiter {
     }
 }
 
-/// The two limits on `POST /auth/token`: every attempt per client IP (slows credential
-/// stuffing), failed attempts per account (slows guessing one password from many IPs).
-pub struct LoginLimits {
-    per_ip: RateLimiter,
+/// Limits on the unauthenticated account endpoints. Sign-in: every attempt per client IP
+/// (slows credential stuffing) and failed attempts per account (slows guessing one password
+/// from many IPs). Registration: per client IP (each costs a password hash and sends a mail).
+pub struct AuthLimits {
+    sign_ins_per_ip: RateLimiter,
     failures_per_account: RateLimiter,
+    registrations_per_ip: RateLimiter,
 }
 
-impl LoginLimits {
-    pub fn new(per_ip_per_minute: u32, failures_per_account_per_15_minutes: u32) -> LoginLimits {
-        LoginLimits {
-            per_ip: RateLimiter::new(per_ip_per_minute, Duration::from_secs(60)),
+impl AuthLimits {
+    pub fn new(
+        sign_ins_per_ip_per_minute: u32,
+        failures_per_account_per_15_minutes: u32,
+        registrations_per_ip_per_hour: u32,
+    ) -> AuthLimits {
+        AuthLimits {
+            sign_ins_per_ip: RateLimiter::new(sign_ins_per_ip_per_minute, Duration::from_secs(60)),
             failures_per_account: RateLimiter::new(
                 failures_per_account_per_15_minutes,
                 Duration::from_secs(15 * 60),
             ),
+            registrations_per_ip: RateLimiter::new(
+                registrations_per_ip_per_hour,
+                Duration::from_secs(3600),
+            ),
         }
     }
 
-    /// Counts this attempt against the IP; refuses when either limit is used up.
+    /// Counts this sign-in attempt against the IP; refuses when either limit is used up.
     pub fn admit(&self, client_ip: &str, account: &str) -> AppResult<()> {
-        let refused = |retry_after_secs| AppError::TooManyRequests { retry_after_secs };
-        self.per_ip.check(client_ip).map_err(refused)?;
-        self.per_ip.record(client_ip);
+        hit(&self.sign_ins_per_ip, client_ip)?;
         self.failures_per_account.check(account).map_err(refused)
     }
 
     pub fn record_failure(&self, account: &str) {
         self.failures_per_account.record(account);
     }
+
+    /// Counts this registration against the IP; refuses past the limit.
+    pub fn admit_registration(&self, client_ip: &str) -> AppResult<()> {
+        hit(&self.registrations_per_ip, client_ip)
+    }
+}
+
+fn refused(retry_after_secs: u64) -> AppError {
+    AppError::TooManyRequests { retry_after_secs }
+}
+
+fn hit(limiter: &RateLimiter, key: &str) -> AppResult<()> {
+    limiter.check(key).map_err(refused)?;
+    limiter.record(key);
+    Ok(())
 }
 
 #[cfg(test)]

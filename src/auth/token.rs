@@ -24,6 +24,9 @@ pub struct Claims {
     pub aud: String,
     pub iat: i64,
     pub exp: i64,
+    /// Issue time in milliseconds: `iat` has whole seconds, too coarse to tell a token from a
+    /// deactivation in the same second.
+    pub iat_ms: i64,
 }
 
 pub struct TokenKeys {
@@ -60,7 +63,8 @@ impl TokenKeys {
         role: Role,
         organisation_id: Option<&str>,
     ) -> AppResult<String> {
-        let now = chrono::Utc::now().timestamp();
+        let issued = chrono::Utc::now();
+        let now = issued.timestamp();
         let claims = Claims {
             sub: user_id.to_owned(),
             role,
@@ -69,6 +73,7 @@ impl TokenKeys {
             aud: AUDIENCE.to_owned(),
             iat: now,
             exp: now + self.ttl.as_secs() as i64,
+            iat_ms: issued.timestamp_millis(),
         };
         jsonwebtoken::encode(&Header::new(ALGORITHM), &claims, &self.encoding)
             .map_err(AppError::internal)

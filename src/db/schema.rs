@@ -28,6 +28,7 @@ diesel::table! {
         role -> Text,
         password_hash -> Text,
         active -> Bool,
+        tokens_valid_after -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }

@@ -18,8 +18,9 @@ pub struct DispatchSettings {
     pub from: Mailbox,
     pub max_attempts: i64,
     pub retry_base: Duration,
-    /// How long a claim holds; a dispatcher that dies mid-send releases its messages after it.
+    /// How long a claim holds; a dispatcher that dies mid-send releases its message after it.
     pub claim_lease: Duration,
+    /// Most messages sent in one pass.
     pub batch_size: i64,
 }
 
@@ -45,7 +46,8 @@ impl Dispatcher {
             from,
             max_attempts: config.mail_max_attempts.max(1),
             retry_base: Duration::from_secs(config.mail_retry_seconds),
-            claim_lease: Duration::from_secs(300),
+            // Longer than one message can take (SMTP commands time out after 20 s).
+            claim_lease: Duration::from_secs(600),
             batch_size: 50,
         };
         let transport = Transport::from_config(config)?;
@@ -60,40 +62,53 @@ impl Dispatcher {
         self.transport.describe()
     }
 
-    /// One pass: claim what is due at `now`, send it, record each outcome.
+    /// One pass: claim due messages one at a time (so a claim never waits behind a slow
+    /// batch), send each, record the outcome — at most `batch_size` per pass.
     pub async fn run_once(&self, now: NaiveDateTime) -> AppResult<DispatchReport> {
-        let claimer = crate::db::new_id();
-        let lease_until = now + self.settings.claim_lease;
-        let batch = self.settings.batch_size;
-        let claim = claimer.clone();
-        let messages = self
-            .db
-            .write(move |conn| store::claim_due(conn, &claim, now, lease_until, batch))
-            .await?;
         let mut report = DispatchReport::default();
-        for message in messages {
-            let (transport, settings) = (self.transport.clone(), self.settings.clone());
-            let outcome = {
-                let message = message.clone();
+        for _ in 0..self.settings.batch_size {
+            let claimer = crate::db::new_id();
+            let lease_until = now + self.settings.claim_lease;
+            let claim = claimer.clone();
+            let claimed = self
+                .db
+                .write(move |conn| store::claim_next(conn, &claim, now, lease_until))
+                .await?;
+            let Some(message) = claimed else { break };
+            let outcome = if message.attempts > self.settings.max_attempts {
+                // Claimed before, but its dispatcher stopped mid-send every time.
+                Err("gave up: the dispatcher stopped while sending it on every attempt".to_owned())
+            } else {
+                let (transport, settings, message) = (
+                    self.transport.clone(),
+                    self.settings.clone(),
+                    message.clone(),
+                );
                 actix_web::web::block(move || transport.send(&message, &settings.from)).await?
             };
-            let claim = claimer.clone();
             match outcome {
                 Ok(()) => {
                     report.sent += 1;
                     self.db
-                        .write(move |conn| store::mark_sent(conn, &message.id, &claim, now))
+                        .write(move |conn| store::mark_sent(conn, &message.id, &claimer, now))
                         .await?;
                 }
                 Err(error) => {
                     report.failed += 1;
-                    let attempts = message.attempts + 1;
-                    let status = status_after_failure(attempts, self.settings.max_attempts);
-                    let retry_at = now + backoff(attempts, self.settings.retry_base);
-                    tracing::warn!(message_id = %message.message_id, attempts, status = status.as_str(), %error, "mail not sent");
+                    let status = status_after_failure(message.attempts, self.settings.max_attempts);
+                    let retry_at = now + backoff(message.attempts, self.settings.retry_base);
+                    tracing::warn!(message_id = %message.message_id, attempts = message.attempts,
+                        status = status.as_str(), %error, "mail not sent");
                     self.db
                         .write(move |conn| {
-                            store::mark_failed(conn, &message.id, &claim, status, retry_at, &error)
+                            store::mark_failed(
+                                conn,
+                                &message.id,
+                                &claimer,
+                                status,
+                                retry_at,
+                                &error,
+                            )
                         })
                         .await?;
                 }

@@ -78,6 +78,6 @@ impl Notifier {
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/outbox", web::get().to(list_outbox))
-        .route("/admin/outbox/{id}/retry", web::post().to(retry_message));
+    cfg.service(web::resource("/admin/outbox").route(web::get().to(list_outbox)))
+        .service(web::resource("/admin/outbox/{id}/retry").route(web::post().to(retry_message)));
 }

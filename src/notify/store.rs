@@ -44,17 +44,17 @@ pub fn insert(conn: &mut DbConnection, message: &OutboxMessage) -> AppResult<()>
     Ok(())
 }
 
-/// Claims up to `limit` due messages for `claimer` until `lease_until`: pending ones whose
-/// time has come, and ones whose previous claim lapsed (a dispatcher that died mid-send).
-/// Run it in a write transaction. PostgreSQL skips rows another dispatcher has locked;
-/// SQLite's write transactions run one at a time, so no two claims overlap there either.
-pub fn claim_due(
+/// Claims the oldest due message for `claimer` until `lease_until` and counts the attempt:
+/// a pending message whose time has come, or one whose previous claim lapsed (a dispatcher
+/// that died mid-send). Run it in a write transaction; PostgreSQL also skips rows another
+/// transaction has locked. Counting at claim time means a message that keeps killing its
+/// dispatcher still runs out of attempts.
+pub fn claim_next(
     conn: &mut DbConnection,
     claimer: &str,
     now: NaiveDateTime,
     lease_until: NaiveDateTime,
-    limit: i64,
-) -> AppResult<Vec<OutboxMessage>> {
+) -> AppResult<Option<OutboxMessage>> {
     macro_rules! due {
         () => {
             outbox_messages::table
@@ -67,26 +67,25 @@ pub fn claim_due(
                             .and(outbox_messages::claimed_until.lt(now))),
                 )
                 .order(outbox_messages::created_at.asc())
-                .limit(limit)
                 .select(outbox_messages::id)
         };
     }
-    let ids: Vec<String> = match conn {
-        DbConnection::Postgres(pg) => due!().for_update().skip_locked().load(pg)?,
-        DbConnection::Sqlite(sqlite) => due!().load(sqlite)?,
+    let next: Option<String> = match conn {
+        DbConnection::Postgres(pg) => due!().for_update().skip_locked().first(pg).optional()?,
+        DbConnection::Sqlite(sqlite) => due!().first(sqlite).optional()?,
     };
-    diesel::update(outbox_messages::table.filter(outbox_messages::id.eq_any(&ids)))
+    let Some(outbox_id) = next else {
+        return Ok(None);
+    };
+    diesel::update(outbox_messages::table.find(&outbox_id))
         .set((
             outbox_messages::status.eq(MailStatus::Sending.as_str()),
             outbox_messages::claimed_by.eq(claimer),
             outbox_messages::claimed_until.eq(lease_until),
+            outbox_messages::attempts.eq(outbox_messages::attempts + 1),
         ))
         .execute(conn)?;
-    Ok(outbox_messages::table
-        .filter(outbox_messages::id.eq_any(&ids))
-        .order(outbox_messages::created_at.asc())
-        .select(OutboxMessage::as_select())
-        .load(conn)?)
+    find(conn, &outbox_id)
 }
 
 /// Records a delivery, if `claimer` still holds the message.
@@ -96,7 +95,7 @@ pub fn mark_sent(
     claimer: &str,
     at: NaiveDateTime,
 ) -> AppResult<()> {
-    diesel::update(
+    let updated = diesel::update(
         outbox_messages::table
             .filter(outbox_messages::id.eq(outbox_id))
             .filter(outbox_messages::claimed_by.eq(claimer)),
@@ -104,15 +103,15 @@ pub fn mark_sent(
     .set((
         outbox_messages::status.eq(MailStatus::Sent.as_str()),
         outbox_messages::sent_at.eq(Some(at)),
-        outbox_messages::attempts.eq(outbox_messages::attempts + 1),
         outbox_messages::claimed_until.eq(None::<NaiveDateTime>),
         outbox_messages::last_error.eq(None::<String>),
     ))
     .execute(conn)?;
+    warn_if_claim_lost(updated, outbox_id);
     Ok(())
 }
 
-/// Records a failed attempt: back to pending at `retry_at`, or dead.
+/// Records a failed attempt (already counted by the claim): back to pending at `retry_at`, or dead.
 pub fn mark_failed(
     conn: &mut DbConnection,
     outbox_id: &str,
@@ -121,20 +120,30 @@ pub fn mark_failed(
     retry_at: NaiveDateTime,
     error: &str,
 ) -> AppResult<()> {
-    diesel::update(
+    let updated = diesel::update(
         outbox_messages::table
             .filter(outbox_messages::id.eq(outbox_id))
             .filter(outbox_messages::claimed_by.eq(claimer)),
     )
     .set((
         outbox_messages::status.eq(new_status.as_str()),
-        outbox_messages::attempts.eq(outbox_messages::attempts + 1),
         outbox_messages::next_attempt_at.eq(retry_at),
         outbox_messages::claimed_until.eq(None::<NaiveDateTime>),
         outbox_messages::last_error.eq(Some(error)),
     ))
     .execute(conn)?;
+    warn_if_claim_lost(updated, outbox_id);
     Ok(())
+}
+
+/// The claim lapsed and another dispatcher took the message over: its outcome counts instead.
+fn warn_if_claim_lost(updated: usize, outbox_id: &str) {
+    if updated == 0 {
+        tracing::warn!(
+            outbox_id,
+            "outcome not recorded: the claim on this message had been taken over"
+        );
+    }
 }
 
 pub fn find(conn: &mut DbConnection, outbox_id: &str) -> AppResult<Option<OutboxMessage>> {

@@ -55,7 +55,8 @@ impl Scheduler {
 }
 
 async fn run_job(db: Db, instance: String, job: Job, mut stopped: watch::Receiver<bool>) {
-    let mut ticks = tokio::time::interval(job.every);
+    // The first run comes one period after start, like every later one.
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + job.every, job.every);
     ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
     // Held a little shorter than the period, so the holder's own next tick finds it free.
     let lease = job.every.mul_f64(0.9);

@@ -127,6 +127,27 @@ pub fn verify_chain(conn: &mut DbConnection) -> AppResult<Verification> {
     }
 }
 
+/// Checks a previously recorded anchor: event `seq` must still exist with `hash`. The chain
+/// alone cannot show that its newest events were removed or rewritten together; an anchor kept
+/// outside the database (printed by every verify) can.
+pub fn check_anchor(
+    conn: &mut DbConnection,
+    seq: i64,
+    hash: &str,
+) -> AppResult<Result<(), String>> {
+    let event = store::events_after(conn, seq - 1, 1)?
+        .into_iter()
+        .next()
+        .filter(|event| event.seq == seq);
+    Ok(match event {
+        Some(event) if event.hash == hash => Ok(()),
+        Some(_) => Err(format!(
+            "event {seq} no longer has the anchored hash: history was rewritten"
+        )),
+        None => Err(format!("event {seq} is gone: the trail was cut back")),
+    })
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/audit-events", web::get().to(list_events));
+    cfg.service(web::resource("/audit-events").route(web::get().to(list_events)));
 }

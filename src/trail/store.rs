@@ -2,18 +2,13 @@
 //! the ordered walk that `certbody audit verify` does.
 
 use chrono::NaiveDateTime;
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
 use super::domain::{event_hash, ChainedEvent, EventContent, GENESIS_HASH};
 use crate::db::schema::audit_events;
 use crate::db::{new_id, now, DbConnection};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::pagination::PageRequest;
-
-/// Serialises appends across connections and instances on PostgreSQL (held until commit).
-/// SQLite needs none: its write transactions already run one at a time.
-const APPEND_LOCK_KEY: i64 = 0x7472_6169_6c00; // "trail"
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_events)]
@@ -70,12 +65,11 @@ pub struct NewEvent {
     pub request_id: Option<String>,
 }
 
-/// Appends one event at the end of the chain. Call inside the transaction of the change.
+/// Appends one event at the end of the chain. Call inside the transaction of the change
+/// (`Db::write`): write transactions run one at a time, so reading the last event and
+/// appending after it cannot interleave with another append; the primary key on `seq`
+/// would refuse a second event at the same place regardless.
 pub fn append(conn: &mut DbConnection, event: NewEvent) -> AppResult<AuditEvent> {
-    if let DbConnection::Postgres(pg) = conn {
-        pg.batch_execute(&format!("SELECT pg_advisory_xact_lock({APPEND_LOCK_KEY})"))
-            .map_err(AppError::internal)?;
-    }
     let last: Option<(i64, String)> = audit_events::table
         .order(audit_events::seq.desc())
         .select((audit_events::seq, audit_events::hash))

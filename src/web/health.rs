@@ -35,8 +35,10 @@ pub async fn health() -> HttpResponse {
 ))]
 pub async fn ready(db: web::Data<Db>) -> AppResult<HttpResponse> {
     db.read(|conn| {
-        conn.batch_execute("SELECT 1")
-            .map_err(|e| AppError::Unavailable(format!("database: {e}")))
+        conn.batch_execute("SELECT 1").map_err(|err| {
+            tracing::error!(error = %err, "readiness check failed");
+            AppError::Unavailable("the database is not reachable".into())
+        })
     })
     .await?;
     Ok(HttpResponse::Ok().json(Readiness {

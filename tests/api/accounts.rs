@@ -211,6 +211,10 @@ async fn admins_manage_staff_accounts_and_deactivation_takes_effect_at_once() {
         )
         .await;
     assert_eq!(reactivated.body["active"], true);
+    // Tokens issued before the deactivation stay void; a fresh sign-in works.
+    app.get("/api/v1/me", Some(&auditor_token))
+        .await
+        .assert_problem(401);
     assert_eq!(app.login("auditor@cb.example", PASSWORD).await.status, 200);
     app.post(
         "/api/v1/admin/users/no-such-user/reactivate",

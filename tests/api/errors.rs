@@ -100,6 +100,20 @@ async fn bad_input_gets_a_clear_4xx_naming_the_problem_and_changes_nothing() {
         ["limit"]
     );
 
+    // NUL characters (which PostgreSQL refuses to store) are bad input, never a 500.
+    let nul_login = json!({"email": "a\u{0}b@acme.example", "password": "whatever password"});
+    let response = app.post("/api/v1/auth/token", None, &nul_login).await;
+    assert!(response.status < 500, "{}", response.body);
+    response.assert_problem(response.status);
+    let response = app
+        .get("/api/v1/organisations/a%00b", Some(&admin.token))
+        .await;
+    assert!(matches!(response.status, 400 | 404), "{}", response.body);
+    let response = app
+        .get("/api/v1/organisations?q=a%00b", Some(&admin.token))
+        .await;
+    assert!(matches!(response.status, 200 | 400), "{}", response.body);
+
     // Nothing above was written: no organisation, and only the admin account.
     let organisations = app.get("/api/v1/organisations", Some(&admin.token)).await;
     assert_eq!(organisations.body["total"], 0, "{}", organisations.body);
@@ -122,7 +136,7 @@ async fn unknown_routes_and_methods_answer_with_problems() {
     let response = app
         .request("DELETE", "/api/v1/auth/token", None, None)
         .await;
-    assert!(matches!(response.status, 404 | 405), "{}", response.status);
-    response.assert_problem(response.status);
+    response.assert_problem(405);
+    assert_eq!(response.header("allow"), Some("POST"));
     assert!(response.header("x-request-id").is_some());
 }

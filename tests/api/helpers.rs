@@ -156,6 +156,7 @@ pub fn test_config(database_url: &str) -> Config {
         workers: Some(1),
         login_limit_per_ip: 1000,
         login_limit_per_account: 1000,
+        register_limit_per_ip: 1000,
         max_json_bytes: 256 * 1024,
         log_format: LogFormat::Text,
         mail: MailConfig {

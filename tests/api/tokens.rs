@@ -18,6 +18,7 @@ fn claims(user_id: &str, exp_offset_secs: i64) -> Claims {
         aud: AUDIENCE.into(),
         iat: now - 10,
         exp: now + exp_offset_secs,
+        iat_ms: (now - 10) * 1000,
     }
 }
 
@@ -162,4 +163,18 @@ async fn sign_in_attempts_are_limited_per_account_and_per_ip() {
     app.login("quality@acme.example", PASSWORD)
         .await
         .assert_problem(429);
+
+    // Registration is limited per address too (each costs a hash and sends a mail).
+    let app = spawn_app_with(|config| config.register_limit_per_ip = 2).await;
+    app.register_applicant("a@one.example", "One").await;
+    app.register_applicant("b@two.example", "Two").await;
+    let refused = app
+        .post(
+            "/api/v1/auth/register",
+            None,
+            &crate::helpers::registration("c@three.example", "Three"),
+        )
+        .await;
+    refused.assert_problem(429);
+    assert!(refused.header("retry-after").is_some());
 }

@@ -7,9 +7,16 @@ use serde_json::json;
 
 use crate::helpers::{spawn_app, TestApp, PASSWORD};
 
-fn verify(app: &TestApp) -> (bool, String) {
+fn verify(app: &TestApp, anchor: Option<&str>) -> (bool, String) {
+    let mut args = vec!["audit", "verify"];
+    args.extend(
+        anchor
+            .map(|anchor| ["--anchor", anchor])
+            .into_iter()
+            .flatten(),
+    );
     let output = Command::new(env!("CARGO_BIN_EXE_certbody"))
-        .args(["audit", "verify"])
+        .args(args)
         .env("DATABASE_URL", &app.database_url)
         .env("RUST_LOG", "warn")
         .output()
@@ -142,8 +149,15 @@ async fn the_chain_stays_linear_under_concurrent_writers_and_verify_finds_a_tamp
     });
     let statuses = futures_util::future::join_all(creations).await;
     assert!(statuses.iter().all(|status| *status == 201), "{statuses:?}");
-    let (ok, out) = verify(&app);
+    let (ok, out) = verify(&app, None);
     assert!(ok && out.contains("intact: 13 event(s)"), "{out}");
+
+    let anchor = out
+        .lines()
+        .find_map(|line| line.strip_prefix("anchor: "))
+        .expect("an anchor is printed");
+    let anchor = anchor.split_whitespace().next().unwrap().to_owned();
+    assert!(anchor.starts_with("13:"), "{anchor}");
 
     // The database itself refuses to change history...
     assert!(execute(
@@ -152,22 +166,36 @@ async fn the_chain_stays_linear_under_concurrent_writers_and_verify_finds_a_tamp
     )
     .await
     .is_err());
-    assert!(execute(&app, "DELETE FROM audit_events WHERE seq = 5")
+    assert!(execute(&app, "DELETE FROM audit_events WHERE seq = 13")
         .await
         .is_err());
-    // ...and someone who gets past that (dropping the guard) is caught by verify.
-    let drop_guard = match app.db.backend() {
-        Backend::Sqlite => "DROP TRIGGER audit_events_no_update",
+    if app.db.backend() == Backend::Postgresql {
+        assert!(execute(&app, "TRUNCATE audit_events").await.is_err());
+    }
+    // ...and someone who gets past that (dropping the guards) is caught.
+    let drop_guards = match app.db.backend() {
+        Backend::Sqlite => {
+            "DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete;"
+        }
         Backend::Postgresql => "DROP TRIGGER audit_events_no_update ON audit_events",
     };
-    execute(&app, drop_guard).await.unwrap();
+    execute(&app, drop_guards).await.unwrap();
+    // Cutting off the newest event leaves a valid-looking chain; the anchor kept outside shows it.
+    execute(&app, "DELETE FROM audit_events WHERE seq = 13")
+        .await
+        .unwrap();
+    let (ok, out) = verify(&app, None);
+    assert!(ok && out.contains("intact: 12 event(s)"), "{out}");
+    let (ok, out) = verify(&app, Some(&anchor));
+    assert!(!ok && out.contains("event 13 is gone"), "{out}");
+    // Editing an event in place breaks the chain at that event.
     execute(
         &app,
         "UPDATE audit_events SET after_state = '{\"role\":\"admin\"}' WHERE seq = 5",
     )
     .await
     .unwrap();
-    let (ok, out) = verify(&app);
+    let (ok, out) = verify(&app, None);
     assert!(!ok, "verify must fail: {out}");
     assert!(out.contains("broken at event 5"), "{out}");
 }

@@ -25,6 +25,7 @@ CREATE TABLE users (
     role TEXT NOT NULL CHECK (role IN ('applicant', 'admin', 'auditor', 'decision_maker', 'complaint_handler')),
     password_hash TEXT NOT NULL,
     active BOOLEAN NOT NULL DEFAULT TRUE,
+    tokens_valid_after TIMESTAMP,             -- tokens issued before this are refused (set on deactivation)
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL,
     CHECK ((role = 'applicant') = (organisation_id IS NOT NULL))

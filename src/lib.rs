@@ -2,6 +2,7 @@
 //! `startup::Application` builds the whole service; `main.rs` is only the command line.
 
 pub mod accounts;
+pub mod applications;
 pub mod auth;
 pub mod config;
 pub mod db;
@@ -9,6 +10,7 @@ pub mod error;
 pub mod notify;
 pub mod pagination;
 pub mod scheduler;
+pub mod standards;
 pub mod startup;
 pub mod telemetry;
 pub mod trail;

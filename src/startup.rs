@@ -22,7 +22,7 @@ use crate::scheduler::{Job, Scheduler};
 use crate::web::json::{path_config, query_config, JsonLimit};
 use crate::web::openapi::ApiDoc;
 use crate::web::{health, problems, request_id_header};
-use crate::{accounts, error::AppError, notify, trail};
+use crate::{accounts, applications, error::AppError, notify, standards, trail};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -106,6 +106,8 @@ impl Application {
                 .service(
                     web::scope("/api/v1")
                         .configure(accounts::routes)
+                        .configure(standards::routes)
+                        .configure(applications::routes)
                         .configure(notify::routes)
                         .configure(trail::routes),
                 )

@@ -266,3 +266,13 @@ pub fn set_user_active(conn: &mut DbConnection, id: &str, active: bool) -> AppRe
         ..user
     })
 }
+
+/// Everyone who currently holds `role` (e.g. the admins to tell of a new submission).
+pub fn active_users_with_role(conn: &mut DbConnection, role: Role) -> AppResult<Vec<User>> {
+    Ok(users::table
+        .filter(users::role.eq(role.as_str()))
+        .filter(users::active.eq(true))
+        .order(users::created_at.asc())
+        .select(User::as_select())
+        .load(conn)?)
+}

@@ -6,7 +6,11 @@ use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::dto::{ApplicationInput, SiteInput};
+use crate::accounts::domain::parse_country;
 use crate::auth::Role;
+use crate::standards::domain::{half_days, AuditTimeBand};
+use crate::validate::{optional_text, required_text, Checker};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -44,12 +48,17 @@ impl ApplicationState {
     }
 
     pub fn parse(value: &str) -> Option<ApplicationState> {
-        ApplicationState::ALL.into_iter().find(|state| state.as_str() == value)
+        ApplicationState::ALL
+            .into_iter()
+            .find(|state| state.as_str() == value)
     }
 
     /// The applicant may change the content only while it is with them.
     pub fn is_editable(self) -> bool {
-        matches!(self, ApplicationState::Draft | ApplicationState::InformationRequested)
+        matches!(
+            self,
+            ApplicationState::Draft | ApplicationState::InformationRequested
+        )
     }
 }
 
@@ -86,7 +95,10 @@ impl Transition {
 }
 
 /// The state after `transition` from `from`, or why it is not allowed (a 409).
-pub fn next_state(from: ApplicationState, transition: Transition) -> Result<ApplicationState, String> {
+pub fn next_state(
+    from: ApplicationState,
+    transition: Transition,
+) -> Result<ApplicationState, String> {
     use ApplicationState::*;
     let to = match (from, transition) {
         (Draft | InformationRequested, Transition::Submit) => Submitted,
@@ -106,43 +118,174 @@ pub fn next_state(from: ApplicationState, transition: Transition) -> Result<Appl
     Ok(to)
 }
 
-/// One band of an audit-time table: effective personnel from `min_personnel` up to
-/// `max_personnel` (open-ended when `None`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct AuditTimeBand {
-    pub min_personnel: i64,
-    pub max_personnel: Option<i64>,
-    /// Stage 1 + stage 2, in auditor days.
-    pub initial_days: f64,
-    pub surveillance_days: f64,
-    pub recertification_days: f64,
+/// Standards whose applications must name the services in scope (ISO/IEC 20000-6).
+pub fn requires_services(standard_code: &str) -> bool {
+    standard_code == "ISO/IEC 20000-1"
 }
 
-/// Checks that bands start at 1, follow each other without gaps or overlaps, end open, and
-/// have positive days.
-pub fn check_bands(bands: &[AuditTimeBand]) -> Result<(), String> {
-    let Some(first) = bands.first() else { return Err("needs at least one band".into()) };
-    if first.min_personnel != 1 {
-        return Err("the first band must start at 1 person".into());
-    }
-    for (i, band) in bands.iter().enumerate() {
-        if band.initial_days <= 0.0 || band.surveillance_days <= 0.0 || band.recertification_days <= 0.0 {
-            return Err(format!("band {} must have positive days", i + 1));
-        }
-        match (band.max_personnel, bands.get(i + 1)) {
-            (Some(max), Some(next)) if max >= band.min_personnel && next.min_personnel == max + 1 => {}
-            (None, None) => {}
-            (None, Some(_)) => return Err(format!("only the last band may be open-ended (band {})", i + 1)),
-            (Some(_), None) => return Err("the last band must be open-ended".into()),
-            (Some(_), Some(_)) => return Err(format!("band {} must end just before band {} starts", i + 1, i + 2)),
-        }
-    }
-    Ok(())
+/// A validated site, ready to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteContent {
+    pub name: String,
+    pub street: String,
+    pub city: String,
+    pub postcode: String,
+    pub country: String,
+    pub headcount: i64,
+    pub is_central: bool,
 }
 
-/// The band for `personnel` people (bands checked with `check_bands`).
-pub fn band_for(bands: &[AuditTimeBand], personnel: i64) -> Option<&AuditTimeBand> {
-    bands.iter().find(|band| personnel >= band.min_personnel && band.max_personnel.is_none_or(|max| personnel <= max))
+/// The validated content of an application, ready to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApplicationContent {
+    pub scope_statement: String,
+    pub total_personnel: i64,
+    pub sites: Vec<SiteContent>,
+    pub services_in_scope: Vec<String>,
+    pub outsourced_processes: Vec<String>,
+    pub consultancy: Vec<Consultancy>,
+    pub current_certification: Option<CurrentCertification>,
+}
+
+const MAX_SITES: usize = 500;
+const MAX_PERSONNEL: i64 = 1_000_000;
+
+fn check_site(site: &SiteInput, field: &str, checker: &mut Checker) -> Option<SiteContent> {
+    let at = |name: &str| format!("{field}.{name}");
+    let name = checker.check(&at("name"), required_text(&site.name, 200));
+    let street = checker.check(&at("street"), required_text(&site.street, 200));
+    let city = checker.check(&at("city"), required_text(&site.city, 100));
+    let postcode = checker.check(&at("postcode"), required_text(&site.postcode, 20));
+    let country = checker.check(&at("country"), parse_country(&site.country));
+    let headcount = checker.check(
+        &at("headcount"),
+        if (1..=MAX_PERSONNEL).contains(&site.headcount) {
+            Ok(site.headcount)
+        } else {
+            Err(format!("must be between 1 and {MAX_PERSONNEL}"))
+        },
+    );
+    Some(SiteContent {
+        name: name?,
+        street: street?,
+        city: city?,
+        postcode: postcode?,
+        country: country?,
+        headcount: headcount?,
+        is_central: site.is_central,
+    })
+}
+
+fn check_list(items: &[String], field: &str, checker: &mut Checker) -> Vec<String> {
+    items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| checker.check(&format!("{field}[{i}]"), required_text(item, 300)))
+        .collect()
+}
+
+impl ApplicationContent {
+    /// Checks everything but the standard id (which needs the catalogue); `needs_services`
+    /// says whether the standard requires the services in scope; `today` bounds dates.
+    pub fn check(
+        input: &ApplicationInput,
+        needs_services: bool,
+        today: NaiveDate,
+        checker: &mut Checker,
+    ) -> Option<ApplicationContent> {
+        let scope_statement = checker.check(
+            "scope_statement",
+            required_text(&input.scope_statement, 2000),
+        );
+        let total_personnel = checker.check(
+            "total_personnel",
+            if (1..=MAX_PERSONNEL).contains(&input.total_personnel) {
+                Ok(input.total_personnel)
+            } else {
+                Err(format!("must be between 1 and {MAX_PERSONNEL}"))
+            },
+        );
+        let site_count = checker.check(
+            "sites",
+            match input.sites.iter().filter(|s| s.is_central).count() {
+                _ if input.sites.is_empty() => Err("name at least one site".to_owned()),
+                _ if input.sites.len() > MAX_SITES => Err(format!("at most {MAX_SITES} sites")),
+                1 => Ok(input.sites.len()),
+                _ => Err("exactly one site must be the central function (is_central)".to_owned()),
+            },
+        );
+        let sites: Vec<Option<SiteContent>> = input
+            .sites
+            .iter()
+            .enumerate()
+            .map(|(i, site)| check_site(site, &format!("sites[{i}]"), checker))
+            .collect();
+        let services_in_scope = check_list(&input.services_in_scope, "services_in_scope", checker);
+        if needs_services && input.services_in_scope.is_empty() {
+            checker.check::<()>(
+                "services_in_scope",
+                Err("name the services in scope (required for ISO/IEC 20000-1)".into()),
+            );
+        }
+        let outsourced_processes =
+            check_list(&input.outsourced_processes, "outsourced_processes", checker);
+        let consultancy: Vec<Option<Consultancy>> = input
+            .consultancy
+            .iter()
+            .enumerate()
+            .map(|(i, given)| {
+                let provider = checker.check(
+                    &format!("consultancy[{i}].provider"),
+                    required_text(&given.provider, 200),
+                );
+                let ended_on = checker.check(
+                    &format!("consultancy[{i}].ended_on"),
+                    if given.ended_on <= today {
+                        Ok(given.ended_on)
+                    } else {
+                        Err("must not be in the future".into())
+                    },
+                );
+                let description = checker.check(
+                    &format!("consultancy[{i}].description"),
+                    optional_text(given.description.as_deref(), 1000),
+                );
+                Some(Consultancy {
+                    provider: provider?,
+                    ended_on: ended_on?,
+                    description: description?,
+                })
+            })
+            .collect();
+        let current_certification = match &input.current_certification {
+            None => Some(None),
+            Some(held) => {
+                let body = checker.check(
+                    "current_certification.certification_body",
+                    required_text(&held.certification_body, 200),
+                );
+                let number = checker.check(
+                    "current_certification.certificate_number",
+                    required_text(&held.certificate_number, 100),
+                );
+                Some(Some(CurrentCertification {
+                    certification_body: body?,
+                    certificate_number: number?,
+                    expires_on: held.expires_on,
+                }))
+            }
+        };
+        site_count?;
+        Some(ApplicationContent {
+            scope_statement: scope_statement?,
+            total_personnel: total_personnel?,
+            sites: sites.into_iter().collect::<Option<Vec<_>>>()?,
+            services_in_scope,
+            outsourced_processes,
+            consultancy: consultancy.into_iter().collect::<Option<Vec<_>>>()?,
+            current_certification: current_certification?,
+        })
+    }
 }
 
 /// A justified change to the table's audit time, in percent (negative reduces).
@@ -166,25 +309,28 @@ pub struct AuditTime {
     pub recertification_days: f64,
 }
 
-/// Audit days are planned in half days.
-fn half_days(days: f64) -> f64 {
-    ((days * 2.0).round() / 2.0).max(0.5)
-}
-
 /// Applies the justified adjustments to the table's band; refuses to go below the minimum
 /// (`max_reduction_percent` below the table, as IAF MD 5 caps reductions).
-pub fn compute_audit_time(band: &AuditTimeBand, adjustments: &[Adjustment], max_reduction_percent: f64) -> Result<AuditTime, String> {
+pub fn compute_audit_time(
+    band: &AuditTimeBand,
+    adjustments: &[Adjustment],
+    max_reduction_percent: f64,
+) -> Result<AuditTime, String> {
     let net_percent: f64 = adjustments.iter().map(|a| a.percent).sum();
     let factor = 1.0 + net_percent / 100.0;
-    let minimum = half_days(band.initial_days * (1.0 - max_reduction_percent / 100.0));
-    let initial = half_days(band.initial_days * factor);
-    if initial < minimum {
+    let floor = band.initial_days * (1.0 - max_reduction_percent / 100.0);
+    let requested = band.initial_days * factor;
+    // Compare before rounding, so rounding can never hide a cut beyond the limit...
+    if requested + 1e-9 < floor {
         return Err(format!(
-            "the adjustments ({net_percent:+}%) would plan {initial} days, below the minimum of {minimum} days \
+            "the adjustments ({net_percent:+}%) would plan {requested:.2} days, below the minimum of {floor:.2} days \
              ({max_reduction_percent}% under the table's {})",
             band.initial_days
         ));
     }
+    // ...and round the floor up, so the planned half days never fall below it either.
+    let minimum = (floor * 2.0 - 1e-9).ceil() / 2.0;
+    let initial = half_days(requested).max(minimum);
     // Stage 1 takes about a third, at least half a day; stage 2 the rest.
     let stage1 = half_days(initial / 3.0).min(initial - 0.5).max(0.5);
     Ok(AuditTime {
@@ -193,8 +339,12 @@ pub fn compute_audit_time(band: &AuditTimeBand, adjustments: &[Adjustment], max_
         initial_days: initial,
         stage1_days: stage1,
         stage2_days: initial - stage1,
-        surveillance_days: half_days(band.surveillance_days * factor.max(1.0 - max_reduction_percent / 100.0)),
-        recertification_days: half_days(band.recertification_days * factor.max(1.0 - max_reduction_percent / 100.0)),
+        surveillance_days: half_days(
+            band.surveillance_days * factor.max(1.0 - max_reduction_percent / 100.0),
+        ),
+        recertification_days: half_days(
+            band.recertification_days * factor.max(1.0 - max_reduction_percent / 100.0),
+        ),
     })
 }
 
@@ -217,7 +367,30 @@ pub fn propose_sample(sites: &[SiteForSampling]) -> Vec<String> {
     let size = sample_size(sites.len());
     let mut ordered: Vec<&SiteForSampling> = sites.iter().collect();
     ordered.sort_by_key(|site| (!site.is_central, std::cmp::Reverse(site.headcount)));
-    ordered.into_iter().take(size.max(1).min(sites.len())).map(|site| site.id.clone()).collect()
+    ordered
+        .into_iter()
+        .take(size.max(1).min(sites.len()))
+        .map(|site| site.id.clone())
+        .collect()
+}
+
+/// Management-system consultancy the applicant received (who, and when it ended).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Consultancy {
+    pub provider: String,
+    /// Last day of the consultancy (ISO date).
+    pub ended_on: NaiveDate,
+    pub description: Option<String>,
+}
+
+/// Certification held with another body: the application is a transfer (IAF MD 2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CurrentCertification {
+    pub certification_body: String,
+    pub certificate_number: String,
+    pub expires_on: NaiveDate,
 }
 
 /// Consultancy given within this many years is a threat to impartiality (17021-1 5.2).
@@ -225,7 +398,59 @@ pub const CONSULTANCY_COOLING_OFF_YEARS: u32 = 2;
 
 /// Whether consultancy that ended on `ended` is within the cooling-off period on `today`.
 pub fn consultancy_is_recent(ended: NaiveDate, today: NaiveDate) -> bool {
-    ended.checked_add_months(Months::new(12 * CONSULTANCY_COOLING_OFF_YEARS)).is_some_and(|limit| limit >= today)
+    ended
+        .checked_add_months(Months::new(12 * CONSULTANCY_COOLING_OFF_YEARS))
+        .is_some_and(|limit| limit >= today)
+}
+
+/// The impartiality threats the review must record: recent consultancy is flagged
+/// automatically; the reviewer adds any others.
+pub fn impartiality_threats(
+    consultancy: &[Consultancy],
+    additional: &[String],
+    today: NaiveDate,
+) -> Vec<String> {
+    consultancy
+        .iter()
+        .filter(|c| consultancy_is_recent(c.ended_on, today))
+        .map(|c| {
+            format!(
+                "management-system consultancy by {} ended on {}, within {} years",
+                c.provider, c.ended_on, CONSULTANCY_COOLING_OFF_YEARS
+            )
+        })
+        .chain(additional.iter().cloned())
+        .collect()
+}
+
+/// The review's checklist, as far as acceptance depends on it.
+pub struct ReviewChecklist {
+    pub information_sufficient: bool,
+    pub scope_clear: bool,
+    pub competence_available: bool,
+    pub has_threats: bool,
+    pub threats_addressed: bool,
+}
+
+/// Why the application cannot be accepted yet, if anything (17021-1 9.1.2).
+pub fn acceptance_blockers(review: Option<&ReviewChecklist>) -> Vec<&'static str> {
+    let Some(review) = review else {
+        return vec!["no review has been recorded"];
+    };
+    let mut blockers = Vec::new();
+    if !review.information_sufficient {
+        blockers.push("the information is not sufficient");
+    }
+    if !review.scope_clear {
+        blockers.push("the scope is not clear");
+    }
+    if !review.competence_available {
+        blockers.push("no competent auditors are available");
+    }
+    if review.has_threats && !review.threats_addressed {
+        blockers.push("the impartiality threats have not been addressed");
+    }
+    blockers
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -251,7 +476,15 @@ impl ProgrammeAuditKind {
 
     pub fn parse(value: &str) -> Option<ProgrammeAuditKind> {
         use ProgrammeAuditKind::*;
-        [Stage1, Stage2, Surveillance1, Surveillance2, Recertification].into_iter().find(|k| k.as_str() == value)
+        [
+            Stage1,
+            Stage2,
+            Surveillance1,
+            Surveillance2,
+            Recertification,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == value)
     }
 }
 
@@ -310,15 +543,31 @@ pub fn place_cycle(decision: NaiveDate, time: &AuditTime, provisional: bool) -> 
         provisional,
     };
     vec![
-        window(ProgrammeAuditKind::Surveillance1, 9, 12, time.surveillance_days),
-        window(ProgrammeAuditKind::Surveillance2, 21, 24, time.surveillance_days),
-        window(ProgrammeAuditKind::Recertification, 30, 36, time.recertification_days),
+        window(
+            ProgrammeAuditKind::Surveillance1,
+            9,
+            12,
+            time.surveillance_days,
+        ),
+        window(
+            ProgrammeAuditKind::Surveillance2,
+            21,
+            24,
+            time.surveillance_days,
+        ),
+        window(
+            ProgrammeAuditKind::Recertification,
+            30,
+            36,
+            time.recertification_days,
+        ),
     ]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::standards::domain::sample_bands;
     use ApplicationState::*;
 
     #[test]
@@ -333,7 +582,11 @@ mod tests {
         ];
         let allowed: Vec<(ApplicationState, Transition, ApplicationState)> = ApplicationState::ALL
             .into_iter()
-            .flat_map(|from| transitions.into_iter().filter_map(move |t| next_state(from, t).ok().map(|to| (from, t, to))))
+            .flat_map(|from| {
+                transitions
+                    .into_iter()
+                    .filter_map(move |t| next_state(from, t).ok().map(|to| (from, t, to)))
+            })
             .collect();
         assert_eq!(
             allowed,
@@ -342,7 +595,11 @@ mod tests {
                 (Draft, Transition::Withdraw, Withdrawn),
                 (Submitted, Transition::StartReview, UnderReview),
                 (Submitted, Transition::Withdraw, Withdrawn),
-                (UnderReview, Transition::RequestInformation, InformationRequested),
+                (
+                    UnderReview,
+                    Transition::RequestInformation,
+                    InformationRequested
+                ),
                 (UnderReview, Transition::Accept, Accepted),
                 (UnderReview, Transition::Reject, Rejected),
                 (UnderReview, Transition::Withdraw, Withdrawn),
@@ -350,85 +607,180 @@ mod tests {
                 (InformationRequested, Transition::Withdraw, Withdrawn),
             ]
         );
-        assert_eq!(next_state(Accepted, Transition::Withdraw).unwrap_err(), "an application that is accepted cannot be withdrawn");
-    }
-
-    fn qms_bands() -> Vec<AuditTimeBand> {
-        let band = |min, max, initial: f64| AuditTimeBand {
-            min_personnel: min,
-            max_personnel: max,
-            initial_days: initial,
-            surveillance_days: half_days(initial / 3.0),
-            recertification_days: half_days(initial * 2.0 / 3.0),
-        };
-        vec![band(1, Some(5), 1.5), band(6, Some(10), 2.0), band(11, Some(15), 2.5), band(16, None, 3.0)]
-    }
-
-    #[test]
-    fn bands_are_found_at_their_boundaries_and_must_tile() {
-        let bands = qms_bands();
-        assert!(check_bands(&bands).is_ok());
-        let initial = |n| band_for(&bands, n).map(|b| b.initial_days);
-        assert_eq!([initial(1), initial(5), initial(6), initial(10), initial(11), initial(16), initial(100_000)],
-            [Some(1.5), Some(1.5), Some(2.0), Some(2.0), Some(2.5), Some(3.0), Some(3.0)]);
-        assert_eq!(initial(0), None);
-        let mut gap = qms_bands();
-        gap[1].min_personnel = 7;
-        assert!(check_bands(&gap).is_err());
-        let mut closed = qms_bands();
-        closed[3].max_personnel = Some(20);
-        assert!(check_bands(&closed).is_err());
-        assert!(check_bands(&[]).is_err());
+        assert_eq!(
+            next_state(Accepted, Transition::Withdraw).unwrap_err(),
+            "an application that is accepted cannot be withdrawn"
+        );
     }
 
     #[test]
     fn adjustments_move_audit_time_but_never_below_the_minimum() {
-        let band = &qms_bands()[3]; // 3 days
+        let band = &sample_bands()[3]; // 3 days
         let plain = compute_audit_time(band, &[], 30.0).unwrap();
-        assert_eq!((plain.initial_days, plain.stage1_days, plain.stage2_days), (3.0, 1.0, 2.0));
-        assert_eq!((plain.surveillance_days, plain.recertification_days, plain.minimum_initial_days), (1.0, 2.0, 2.0));
-        let adjust = |percent| vec![Adjustment { percent, justification: "why".into() }];
-        assert_eq!(compute_audit_time(band, &adjust(50.0), 30.0).unwrap().initial_days, 4.5);
-        // 3 × 0.7 = 2.1 → 2.0 is the floor: exactly at it is allowed, below is refused.
-        assert_eq!(compute_audit_time(band, &adjust(-30.0), 30.0).unwrap().initial_days, 2.0);
+        assert_eq!(
+            (plain.initial_days, plain.stage1_days, plain.stage2_days),
+            (3.0, 1.0, 2.0)
+        );
+        assert_eq!(
+            (
+                plain.surveillance_days,
+                plain.recertification_days,
+                plain.minimum_initial_days
+            ),
+            (1.0, 2.0, 2.5)
+        );
+        let adjust = |percent| {
+            vec![Adjustment {
+                percent,
+                justification: "why".into(),
+            }]
+        };
+        assert_eq!(
+            compute_audit_time(band, &adjust(50.0), 30.0)
+                .unwrap()
+                .initial_days,
+            4.5
+        );
+        // Floor 3 × 0.7 = 2.1 days: a 30% cut is allowed and planned as 2.5 (never 2.0, which
+        // would undercut it); 31% and 40% are refused even though 2.07 would round to 2.0.
+        assert_eq!(
+            compute_audit_time(band, &adjust(-30.0), 30.0)
+                .unwrap()
+                .initial_days,
+            2.5
+        );
+        assert!(compute_audit_time(band, &adjust(-31.0), 30.0).is_err());
         assert!(compute_audit_time(band, &adjust(-40.0), 30.0).is_err());
-        let tiny = &qms_bands()[0]; // 1.5 days: stage 1 and 2 still get half a day each at least
+        // Two adjustments add up; a justified increase offsets a reduction.
+        let both = [
+            Adjustment {
+                percent: -40.0,
+                justification: "a".into(),
+            },
+            Adjustment {
+                percent: 20.0,
+                justification: "b".into(),
+            },
+        ];
+        assert_eq!(
+            compute_audit_time(band, &both, 30.0).unwrap().initial_days,
+            2.5
+        );
+        let tiny = &sample_bands()[0]; // 1.5 days: stage 1 and 2 still get half a day each at least
         let time = compute_audit_time(tiny, &[], 30.0).unwrap();
         assert_eq!((time.stage1_days, time.stage2_days), (0.5, 1.0));
     }
 
     #[test]
     fn the_sample_is_the_ceiling_of_the_square_root_with_the_central_function() {
-        let sizes: Vec<usize> = [1, 2, 4, 5, 9, 10, 16, 17].into_iter().map(sample_size).collect();
+        let sizes: Vec<usize> = [1, 2, 4, 5, 9, 10, 16, 17]
+            .into_iter()
+            .map(sample_size)
+            .collect();
         assert_eq!(sizes, [1, 2, 2, 3, 3, 4, 4, 5]);
-        let site = |id: &str, headcount, is_central| SiteForSampling { id: id.into(), headcount, is_central };
-        let sites = [site("a", 50, false), site("b", 10, true), site("c", 80, false), site("d", 5, false), site("e", 20, false)];
+        let site = |id: &str, headcount, is_central| SiteForSampling {
+            id: id.into(),
+            headcount,
+            is_central,
+        };
+        let sites = [
+            site("a", 50, false),
+            site("b", 10, true),
+            site("c", 80, false),
+            site("d", 5, false),
+            site("e", 20, false),
+        ];
         assert_eq!(propose_sample(&sites), ["b", "c", "a"]);
         assert_eq!(propose_sample(&sites[..1]), ["a"]);
     }
 
     #[test]
+    fn acceptance_needs_a_complete_review_with_threats_addressed() {
+        let complete = ReviewChecklist {
+            information_sufficient: true,
+            scope_clear: true,
+            competence_available: true,
+            has_threats: true,
+            threats_addressed: true,
+        };
+        assert!(acceptance_blockers(Some(&complete)).is_empty());
+        assert_eq!(acceptance_blockers(None), ["no review has been recorded"]);
+        let open = ReviewChecklist {
+            threats_addressed: false,
+            scope_clear: false,
+            ..complete
+        };
+        assert_eq!(
+            acceptance_blockers(Some(&open)),
+            [
+                "the scope is not clear",
+                "the impartiality threats have not been addressed"
+            ]
+        );
+    }
+
+    #[test]
     fn consultancy_within_two_years_is_a_threat() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
-        assert!(consultancy_is_recent(NaiveDate::from_ymd_opt(2024, 11, 26).unwrap(), today));
-        assert!(!consultancy_is_recent(NaiveDate::from_ymd_opt(2024, 11, 25).unwrap(), today));
-        assert!(consultancy_is_recent(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), today));
+        assert!(consultancy_is_recent(
+            NaiveDate::from_ymd_opt(2024, 11, 26).unwrap(),
+            today
+        ));
+        assert!(!consultancy_is_recent(
+            NaiveDate::from_ymd_opt(2024, 11, 25).unwrap(),
+            today
+        ));
+        assert!(consultancy_is_recent(
+            NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            today
+        ));
+        let given = |provider: &str, y, m, d| Consultancy {
+            provider: provider.into(),
+            ended_on: NaiveDate::from_ymd_opt(y, m, d).unwrap(),
+            description: None,
+        };
+        let threats = impartiality_threats(
+            &[given("Old Co", 2020, 1, 1), given("New Co", 2025, 6, 30)],
+            &["shared office".into()],
+            today,
+        );
+        assert_eq!(threats.len(), 2);
+        assert!(threats[0].contains("New Co") && threats[0].contains("2025-06-30"));
+        assert_eq!(threats[1], "shared office");
     }
 
     #[test]
     fn the_programme_places_surveillance_within_twelve_months_of_the_decision() {
-        let time = compute_audit_time(&qms_bands()[3], &[], 30.0).unwrap();
+        let time = compute_audit_time(&sample_bands()[3], &[], 30.0).unwrap();
         let accepted = NaiveDate::from_ymd_opt(2026, 1, 31).unwrap();
         let plan = plan_programme(accepted, &time);
         let kinds: Vec<_> = plan.iter().map(|p| p.kind.as_str()).collect();
-        assert_eq!(kinds, ["stage1", "stage2", "surveillance1", "surveillance2", "recertification"]);
-        assert_eq!(plan[0].window_end, NaiveDate::from_ymd_opt(2026, 4, 30).unwrap());
+        assert_eq!(
+            kinds,
+            [
+                "stage1",
+                "stage2",
+                "surveillance1",
+                "surveillance2",
+                "recertification"
+            ]
+        );
+        assert_eq!(
+            plan[0].window_end,
+            NaiveDate::from_ymd_opt(2026, 4, 30).unwrap()
+        );
         assert!(!plan[1].provisional && plan[2].provisional);
         let decision = NaiveDate::from_ymd_opt(2026, 7, 15).unwrap();
         let cycle = place_cycle(decision, &time, false);
-        assert_eq!(cycle[0].window_end, NaiveDate::from_ymd_opt(2027, 7, 14).unwrap());
+        assert_eq!(
+            cycle[0].window_end,
+            NaiveDate::from_ymd_opt(2027, 7, 14).unwrap()
+        );
         assert!(cycle[0].window_end < decision.checked_add_months(Months::new(12)).unwrap());
-        assert_eq!(cycle[2].window_end, NaiveDate::from_ymd_opt(2029, 7, 14).unwrap());
+        assert_eq!(
+            cycle[2].window_end,
+            NaiveDate::from_ymd_opt(2029, 7, 14).unwrap()
+        );
         assert_eq!(plan[4].days, 2.0);
     }
 }

@@ -83,3 +83,112 @@ diesel::table! {
         lease_until -> Timestamp,
     }
 }
+
+diesel::table! {
+    standards (id) {
+        id -> Text,
+        code -> Text,
+        edition -> Text,
+        title -> Text,
+        max_reduction_percent -> Double,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    standard_clauses (standard_id, clause) {
+        standard_id -> Text,
+        clause -> Text,
+        title -> Text,
+        position -> BigInt,
+    }
+}
+
+diesel::table! {
+    audit_time_bands (standard_id, min_personnel) {
+        standard_id -> Text,
+        min_personnel -> BigInt,
+        max_personnel -> Nullable<BigInt>,
+        initial_days -> Double,
+        surveillance_days -> Double,
+        recertification_days -> Double,
+    }
+}
+
+diesel::table! {
+    applications (id) {
+        id -> Text,
+        organisation_id -> Text,
+        standard_id -> Text,
+        state -> Text,
+        scope_statement -> Text,
+        total_personnel -> BigInt,
+        services_in_scope -> Text,
+        outsourced_processes -> Text,
+        consultancy -> Text,
+        current_certification -> Nullable<Text>,
+        state_note -> Nullable<Text>,
+        created_by -> Text,
+        submitted_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    application_sites (id) {
+        id -> Text,
+        application_id -> Text,
+        position -> BigInt,
+        name -> Text,
+        street -> Text,
+        city -> Text,
+        postcode -> Text,
+        country -> Text,
+        headcount -> BigInt,
+        is_central -> Bool,
+    }
+}
+
+diesel::table! {
+    application_reviews (application_id) {
+        application_id -> Text,
+        information_sufficient -> Bool,
+        scope_clear -> Bool,
+        competence_available -> Bool,
+        impartiality_threats -> Text,
+        threats_addressed -> Bool,
+        notes -> Nullable<Text>,
+        adjustments -> Text,
+        audit_time -> Text,
+        sampled_site_ids -> Text,
+        reviewer_id -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_programmes (id) {
+        id -> Text,
+        application_id -> Text,
+        organisation_id -> Text,
+        standard_id -> Text,
+        decision_date -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    programme_audits (id) {
+        id -> Text,
+        programme_id -> Text,
+        kind -> Text,
+        position -> BigInt,
+        window_start -> Text,
+        window_end -> Text,
+        planned_days -> Double,
+        provisional -> Bool,
+    }
+}

@@ -35,6 +35,7 @@ pub const TEMPLATES: &[TemplateFiles] = email_templates![
     "account_created",
     "account_deactivated",
     "account_reactivated",
+    "application_state_changed",
 ];
 
 pub struct Rendered {
@@ -123,6 +124,19 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn every_template_folder_is_compiled_in() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/email");
+        let mut folders: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        folders.sort();
+        let mut registered: Vec<&str> = TEMPLATES.iter().map(|t| t.name).collect();
+        registered.sort();
+        assert_eq!(folders, registered);
     }
 
     #[test]

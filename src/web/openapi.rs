@@ -9,7 +9,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::error::{FieldError, Problem};
 use crate::web::health;
-use crate::{accounts, notify, trail};
+use crate::{accounts, applications, notify, standards, trail};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -32,6 +32,24 @@ use crate::{accounts, notify, trail};
         accounts::reactivate_user,
         accounts::list_organisations,
         accounts::get_organisation,
+        standards::list_standards,
+        standards::get_standard,
+        standards::create_standard,
+        standards::replace_audit_time,
+        standards::replace_clauses,
+        applications::create_application,
+        applications::list_applications,
+        applications::get_application,
+        applications::update_application,
+        applications::submit_application,
+        applications::start_review,
+        applications::request_information,
+        applications::accept_application,
+        applications::reject_application,
+        applications::withdraw_application,
+        applications::record_review,
+        applications::get_review,
+        applications::get_programme,
         notify::list_outbox,
         notify::retry_message,
         trail::list_events,
@@ -42,6 +60,8 @@ use crate::{accounts, notify, trail};
         (name = "accounts", description = "Registration, sign-in and the caller's profile"),
         (name = "admin", description = "Account administration (admin role)"),
         (name = "organisations", description = "Client organisations"),
+        (name = "standards", description = "The catalogue of certifiable standards: clauses and audit-time tables"),
+        (name = "applications", description = "Applications for certification, their review and the audit programme"),
         (name = "audit trail", description = "The append-only, hash-chained record of every change"),
         (name = "operations", description = "Health probes"),
     )

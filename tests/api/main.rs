@@ -3,6 +3,7 @@
 //! `CERTBODY_TEST_POSTGRES_URL` is set.
 
 mod accounts;
+mod applications;
 mod errors;
 mod helpers;
 mod notifications;

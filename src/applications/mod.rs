@@ -1,0 +1,43 @@
+//! Applications (ISO/IEC 17021-1 9.1): an applicant drafts and submits a request for
+//! certification; the certification body reviews it — information, scope, competence,
+//! impartiality, audit time and multi-site sample — and accepts it with a three-year audit
+//! programme, asks for more information, or rejects it.
+
+pub mod domain;
+pub mod dto;
+mod handlers;
+pub mod store;
+
+use actix_web::web;
+
+pub use handlers::*;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/applications")
+            .route(web::get().to(list_applications))
+            .route(web::post().to(create_application)),
+    )
+    .service(
+        web::resource("/applications/{id}")
+            .route(web::get().to(get_application))
+            .route(web::put().to(update_application)),
+    )
+    .service(web::resource("/applications/{id}/submit").route(web::post().to(submit_application)))
+    .service(web::resource("/applications/{id}/start-review").route(web::post().to(start_review)))
+    .service(
+        web::resource("/applications/{id}/request-information")
+            .route(web::post().to(request_information)),
+    )
+    .service(web::resource("/applications/{id}/accept").route(web::post().to(accept_application)))
+    .service(web::resource("/applications/{id}/reject").route(web::post().to(reject_application)))
+    .service(
+        web::resource("/applications/{id}/withdraw").route(web::post().to(withdraw_application)),
+    )
+    .service(
+        web::resource("/applications/{id}/review")
+            .route(web::get().to(get_review))
+            .route(web::put().to(record_review)),
+    )
+    .service(web::resource("/applications/{id}/programme").route(web::get().to(get_programme)));
+}

@@ -1,0 +1,155 @@
+//! Rules of the standards catalogue: clause references and audit-time tables.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// One band of an audit-time table: effective personnel from `min_personnel` up to
+/// `max_personnel` (open-ended when `None`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuditTimeBand {
+    pub min_personnel: i64,
+    pub max_personnel: Option<i64>,
+    /// Stage 1 + stage 2, in auditor days.
+    pub initial_days: f64,
+    pub surveillance_days: f64,
+    pub recertification_days: f64,
+}
+
+/// Checks that bands start at 1, follow each other without gaps or overlaps, end open, and
+/// have positive days.
+pub fn check_bands(bands: &[AuditTimeBand]) -> Result<(), String> {
+    let Some(first) = bands.first() else {
+        return Err("needs at least one band".into());
+    };
+    if first.min_personnel != 1 {
+        return Err("the first band must start at 1 person".into());
+    }
+    for (i, band) in bands.iter().enumerate() {
+        if band.initial_days <= 0.0
+            || band.surveillance_days <= 0.0
+            || band.recertification_days <= 0.0
+        {
+            return Err(format!("band {} must have positive days", i + 1));
+        }
+        match (band.max_personnel, bands.get(i + 1)) {
+            (Some(max), Some(next))
+                if max >= band.min_personnel && next.min_personnel == max + 1 => {}
+            (None, None) => {}
+            (None, Some(_)) => {
+                return Err(format!(
+                    "only the last band may be open-ended (band {})",
+                    i + 1
+                ))
+            }
+            (Some(_), None) => return Err("the last band must be open-ended".into()),
+            (Some(_), Some(_)) => {
+                return Err(format!(
+                    "band {} must end just before band {} starts",
+                    i + 1,
+                    i + 2
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The band for `personnel` people (bands checked with `check_bands`).
+pub fn band_for(bands: &[AuditTimeBand], personnel: i64) -> Option<&AuditTimeBand> {
+    bands.iter().find(|band| {
+        personnel >= band.min_personnel && band.max_personnel.is_none_or(|max| personnel <= max)
+    })
+}
+
+/// Audit days are planned in half days.
+pub fn half_days(days: f64) -> f64 {
+    ((days * 2.0).round() / 2.0).max(0.5)
+}
+
+/// A clause reference as standards number them: `4`, `8.5`, `8.5.1`, or an annex entry `A.5`.
+pub fn parse_clause(value: &str) -> Result<String, String> {
+    let clause = value.trim();
+    let mut parts = clause.split('.');
+    let first = parts.next().unwrap_or_default();
+    let first_ok =
+        first.chars().all(|c| c.is_ascii_digit()) && !first.is_empty() && first.len() <= 3
+            || first.len() == 1 && first.chars().all(|c| c.is_ascii_uppercase());
+    let rest_ok =
+        parts.all(|p| !p.is_empty() && p.len() <= 3 && p.chars().all(|c| c.is_ascii_digit()));
+    if first_ok && rest_ok && clause.len() <= 20 {
+        Ok(clause.to_owned())
+    } else {
+        Err(format!(
+            "{clause:?} is not a clause reference like 8.5 or A.5"
+        ))
+    }
+}
+
+/// A short QMS-like table for unit tests here and in `applications`.
+#[cfg(test)]
+pub(crate) fn sample_bands() -> Vec<AuditTimeBand> {
+    let band = |min, max, initial: f64| AuditTimeBand {
+        min_personnel: min,
+        max_personnel: max,
+        initial_days: initial,
+        surveillance_days: half_days(initial / 3.0),
+        recertification_days: half_days(initial * 2.0 / 3.0),
+    };
+    vec![
+        band(1, Some(5), 1.5),
+        band(6, Some(10), 2.0),
+        band(11, Some(15), 2.5),
+        band(16, None, 3.0),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bands_are_found_at_their_boundaries_and_must_tile() {
+        let bands = sample_bands();
+        assert!(check_bands(&bands).is_ok());
+        let initial = |n| band_for(&bands, n).map(|b| b.initial_days);
+        assert_eq!(
+            [
+                initial(1),
+                initial(5),
+                initial(6),
+                initial(10),
+                initial(11),
+                initial(16),
+                initial(100_000)
+            ],
+            [
+                Some(1.5),
+                Some(1.5),
+                Some(2.0),
+                Some(2.0),
+                Some(2.5),
+                Some(3.0),
+                Some(3.0)
+            ]
+        );
+        assert_eq!(initial(0), None);
+        let mut gap = sample_bands();
+        gap[1].min_personnel = 7;
+        assert!(check_bands(&gap).is_err());
+        let mut closed = sample_bands();
+        closed[3].max_personnel = Some(20);
+        assert!(check_bands(&closed).is_err());
+        assert!(check_bands(&[]).is_err());
+    }
+
+    #[test]
+    fn clause_references_look_like_clause_numbers() {
+        for good in ["4", "8.5", "8.5.1", "10.2", "A.5", "A.8.24"] {
+            assert_eq!(parse_clause(good).as_deref(), Ok(good));
+        }
+        for bad in ["", "8.", ".5", "8..5", "clause 8", "AB.1", "8.5a"] {
+            assert!(parse_clause(bad).is_err(), "{bad} accepted");
+        }
+    }
+}

@@ -1,0 +1,251 @@
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+use tracing_actix_web::RequestId;
+
+use super::domain::{check_bands, parse_clause, AuditTimeBand};
+use super::dto::*;
+use super::store::{self, Standard};
+use crate::auth::{Caller, Role};
+use crate::db::{now, Db, DbConnection};
+use crate::error::{AppResult, Problem};
+use crate::trail::{self, Actor, Change};
+use crate::validate::{required_text, Checker};
+use crate::web::json::ApiJson;
+
+/// The catalogue: every standard the certification body certifies against.
+#[utoipa::path(get, path = "/api/v1/standards", tag = "standards", security(("bearer" = [])),
+    responses((status = 200, body = Vec<StandardSummary>)))]
+pub async fn list_standards(db: web::Data<Db>, _caller: Caller) -> AppResult<HttpResponse> {
+    let standards = db.read(store::list).await?;
+    Ok(HttpResponse::Ok().json(
+        standards
+            .iter()
+            .map(StandardSummary::from)
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// One standard with its clause list and audit-time table.
+#[utoipa::path(get, path = "/api/v1/standards/{id}", tag = "standards", params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = StandardDetail), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_standard(
+    db: web::Data<Db>,
+    _caller: Caller,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let detail = db.read(move |conn| detail(conn, &id)).await?;
+    Ok(HttpResponse::Ok().json(detail))
+}
+
+fn detail(conn: &mut DbConnection, id: &str) -> AppResult<StandardDetail> {
+    let standard = store::get(conn, id)?;
+    Ok(StandardDetail {
+        summary: StandardSummary::from(&standard),
+        max_reduction_percent: standard.max_reduction_percent,
+        clauses: store::clauses(conn, id)?
+            .into_iter()
+            .map(ClauseView::from)
+            .collect(),
+        audit_time: store::bands(conn, id)?,
+    })
+}
+
+fn check_clauses(clauses: &[ClauseView], checker: &mut Checker) -> Option<Vec<(String, String)>> {
+    let parsed = checker.check(
+        "clauses",
+        if clauses.is_empty() {
+            Err("needs at least one clause".into())
+        } else {
+            Ok(())
+        },
+    );
+    let mut seen = std::collections::HashSet::new();
+    let mut checked = Vec::new();
+    for (i, clause) in clauses.iter().enumerate() {
+        let number = checker.check(
+            &format!("clauses[{i}].clause"),
+            parse_clause(&clause.clause).and_then(|c| {
+                if seen.insert(c.clone()) {
+                    Ok(c)
+                } else {
+                    Err(format!("{c} is listed twice"))
+                }
+            }),
+        );
+        let title = checker.check(
+            &format!("clauses[{i}].title"),
+            required_text(&clause.title, 300),
+        );
+        if let (Some(number), Some(title)) = (number, title) {
+            checked.push((number, title));
+        }
+    }
+    parsed.map(|_| checked)
+}
+
+fn check_reduction(percent: f64) -> Result<f64, String> {
+    if (0.0..=50.0).contains(&percent) {
+        Ok(percent)
+    } else {
+        Err("must be between 0 and 50".into())
+    }
+}
+
+/// Add a standard to the catalogue (admin only).
+#[utoipa::path(post, path = "/api/v1/standards", tag = "standards", request_body = CreateStandardRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = StandardDetail),
+        (status = 403, description = "Caller is not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Code and edition already in the catalogue", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_standard(
+    db: web::Data<Db>,
+    caller: Caller,
+    request_id: RequestId,
+    body: ApiJson<CreateStandardRequest>,
+) -> AppResult<HttpResponse> {
+    caller.require_role(&[Role::Admin])?;
+    let body = body.into_inner();
+    let mut checker = Checker::new();
+    let code = checker.check("code", required_text(&body.code, 50));
+    let edition = checker.check("edition", required_text(&body.edition, 20));
+    let title = checker.check("title", required_text(&body.title, 300));
+    let reduction = checker.check(
+        "max_reduction_percent",
+        check_reduction(body.max_reduction_percent.unwrap_or(30.0)),
+    );
+    let clauses = check_clauses(&body.clauses, &mut checker);
+    checker.check("audit_time", check_bands(&body.audit_time));
+    let (code, edition, title, reduction, clauses) = checker.finish(|| {
+        (
+            code.expect("checked"),
+            edition.expect("checked"),
+            title.expect("checked"),
+            reduction.expect("checked"),
+            clauses.expect("checked"),
+        )
+    })?;
+    let actor = Actor::user(&caller, request_id);
+    let bands = body.audit_time;
+    let detail = db
+        .write(move |conn| {
+            let at = now();
+            let slug: String = format!("std-{code}-{edition}")
+                .to_lowercase()
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                .collect();
+            let standard = Standard { id: slug, code, edition, title, max_reduction_percent: reduction, active: true, created_at: at, updated_at: at };
+            store::insert(conn, &standard)?;
+            store::replace_clauses(conn, &standard.id, &clauses)?;
+            store::replace_audit_time(conn, &standard.id, reduction, &bands)?;
+            let change = Change {
+                entity_type: "standard",
+                entity_id: &standard.id,
+                organisation_id: None,
+                action: "created",
+                before: None,
+                after: Some(json!({"designation": standard.designation(), "clauses": clauses.len(), "bands": bands.len()})),
+            };
+            trail::record(conn, &actor, change)?;
+            detail(conn, &standard.id)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(detail))
+}
+
+/// Replace a standard's audit-time table (admin only). Applications already reviewed keep
+/// the audit time computed then.
+#[utoipa::path(put, path = "/api/v1/standards/{id}/audit-time", tag = "standards", params(("id" = String, Path)),
+    request_body = AuditTimeRequest, security(("bearer" = [])),
+    responses(
+        (status = 200, body = StandardDetail),
+        (status = 403, description = "Caller is not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bands overlap, leave gaps or have no days", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn replace_audit_time(
+    db: web::Data<Db>,
+    caller: Caller,
+    request_id: RequestId,
+    id: web::Path<String>,
+    body: ApiJson<AuditTimeRequest>,
+) -> AppResult<HttpResponse> {
+    caller.require_role(&[Role::Admin])?;
+    let body = body.into_inner();
+    let mut checker = Checker::new();
+    let reduction = checker.check(
+        "max_reduction_percent",
+        check_reduction(body.max_reduction_percent),
+    );
+    checker.check("bands", check_bands(&body.bands));
+    let reduction = checker.finish(|| reduction.expect("checked"))?;
+    let (actor, id, bands) = (
+        Actor::user(&caller, request_id),
+        id.into_inner(),
+        body.bands,
+    );
+    let detail = db
+        .write(move |conn| {
+            let standard = store::get(conn, &id)?;
+            let before: Vec<AuditTimeBand> = store::bands(conn, &id)?;
+            store::replace_audit_time(conn, &id, reduction, &bands)?;
+            let change = Change {
+                entity_type: "standard",
+                entity_id: &id,
+                organisation_id: None,
+                action: "audit_time_replaced",
+                before: Some(json!({"max_reduction_percent": standard.max_reduction_percent, "bands": before})),
+                after: Some(json!({"max_reduction_percent": reduction, "bands": bands})),
+            };
+            trail::record(conn, &actor, change)?;
+            detail(conn, &id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(detail))
+}
+
+/// Replace a standard's clause list, used to validate finding references (admin only).
+#[utoipa::path(put, path = "/api/v1/standards/{id}/clauses", tag = "standards", params(("id" = String, Path)),
+    request_body = ClausesRequest, security(("bearer" = [])),
+    responses(
+        (status = 200, body = StandardDetail),
+        (status = 403, description = "Caller is not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid or repeated clause references", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn replace_clauses(
+    db: web::Data<Db>,
+    caller: Caller,
+    request_id: RequestId,
+    id: web::Path<String>,
+    body: ApiJson<ClausesRequest>,
+) -> AppResult<HttpResponse> {
+    caller.require_role(&[Role::Admin])?;
+    let mut checker = Checker::new();
+    let clauses = check_clauses(&body.into_inner().clauses, &mut checker);
+    let clauses = checker.finish(|| clauses.expect("checked"))?;
+    let (actor, id) = (Actor::user(&caller, request_id), id.into_inner());
+    let detail = db
+        .write(move |conn| {
+            store::get(conn, &id)?;
+            let before = store::clauses(conn, &id)?.len();
+            store::replace_clauses(conn, &id, &clauses)?;
+            let change = Change {
+                entity_type: "standard",
+                entity_id: &id,
+                organisation_id: None,
+                action: "clauses_replaced",
+                before: Some(json!({"clauses": before})),
+                after: Some(json!({"clauses": clauses.iter().map(|(c, _)| c).collect::<Vec<_>>()})),
+            };
+            trail::record(conn, &actor, change)?;
+            detail(conn, &id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(detail))
+}

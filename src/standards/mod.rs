@@ -1,0 +1,23 @@
+//! The standards catalogue: certifiable standards with their edition, clause list (to
+//! validate finding references) and audit-time table (to compute audit days).
+
+pub mod domain;
+mod dto;
+mod handlers;
+pub mod store;
+
+use actix_web::web;
+
+pub use dto::*;
+pub use handlers::*;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/standards")
+            .route(web::get().to(list_standards))
+            .route(web::post().to(create_standard)),
+    )
+    .service(web::resource("/standards/{id}").route(web::get().to(get_standard)))
+    .service(web::resource("/standards/{id}/audit-time").route(web::put().to(replace_audit_time)))
+    .service(web::resource("/standards/{id}/clauses").route(web::put().to(replace_clauses)));
+}

@@ -1,0 +1,720 @@
+use certbody::auth::Role;
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, Response, TestApp, User};
+
+const SMS: &str = "std-iso-iec-20000-1-2018";
+const QMS: &str = "std-iso-9001-2015";
+
+fn site(name: &str, headcount: i64, is_central: bool) -> Value {
+    json!({"name": name, "street": "Hauptstraße 1", "city": "Berlin", "postcode": "10115", "country": "DE",
+        "headcount": headcount, "is_central": is_central})
+}
+
+/// An application with `sites` sites (the first central) and `personnel` people.
+fn application(standard_id: &str, personnel: i64, sites: usize) -> Value {
+    let sites: Vec<Value> = (0..sites)
+        .map(|i| site(&format!("Site {i}"), 10 + i as i64, i == 0))
+        .collect();
+    json!({
+        "standard_id": standard_id,
+        "scope_statement": "Managed hosting and service desk for business customers",
+        "total_personnel": personnel,
+        "sites": sites,
+        "services_in_scope": ["Managed hosting", "Service desk"],
+        "outsourced_processes": ["Data centre facilities"],
+        "consultancy": [],
+    })
+}
+
+async fn step(app: &TestApp, user: &User, id: &str, action: &str) -> Response {
+    app.post(
+        &format!("/api/v1/applications/{id}/{action}"),
+        Some(&user.token),
+        &json!({}),
+    )
+    .await
+}
+
+async fn step_with(app: &TestApp, user: &User, id: &str, action: &str, message: &str) -> Response {
+    app.post(
+        &format!("/api/v1/applications/{id}/{action}"),
+        Some(&user.token),
+        &json!({"message": message}),
+    )
+    .await
+}
+
+async fn review(app: &TestApp, admin: &User, id: &str, body: Value) -> Response {
+    app.request(
+        "PUT",
+        &format!("/api/v1/applications/{id}/review"),
+        Some(&admin.token),
+        Some(&body),
+    )
+    .await
+}
+
+fn review_body(adjustments: Value, threats_addressed: bool) -> Value {
+    json!({"information_sufficient": true, "scope_clear": true, "competence_available": true,
+        "threats_addressed": threats_addressed, "notes": "German-speaking team", "adjustments": adjustments})
+}
+
+async fn draft(app: &TestApp, applicant: &User, body: &Value) -> String {
+    let created = app
+        .post("/api/v1/applications", Some(&applicant.token), body)
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(created.body["state"], "draft");
+    created.body["id"].as_str().unwrap().to_owned()
+}
+
+/// Draft → submitted → under review, ready for the review.
+async fn under_review(app: &TestApp, applicant: &User, admin: &User, body: &Value) -> String {
+    let id = draft(app, applicant, body).await;
+    let submitted = step(app, applicant, &id, "submit").await;
+    assert_eq!(submitted.body["state"], "submitted", "{}", submitted.body);
+    assert_eq!(
+        step(app, admin, &id, "start-review").await.body["state"],
+        "under_review"
+    );
+    id
+}
+
+#[actix_rt::test]
+async fn an_application_goes_from_draft_through_review_to_an_accepted_programme() {
+    let app = spawn_app().await;
+    let admin = app.staff(Role::Admin, "admin@cb.example").await;
+    let acme = app
+        .register_applicant("quality@acme.example", "Acme IT Services GmbH")
+        .await;
+
+    let standards = app.get("/api/v1/standards", Some(&acme.token)).await;
+    let designations: Vec<&str> = standards
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["designation"].as_str().unwrap())
+        .collect();
+    assert!(
+        designations.contains(&"ISO/IEC 20000-1:2018") && designations.contains(&"ISO 9001:2015"),
+        "{designations:?}"
+    );
+
+    // Consultancy a year ago is a threat to impartiality the review must address.
+    let mut body = application(SMS, 30, 3);
+    let last_year = (chrono::Utc::now().date_naive() - chrono::Days::new(365)).to_string();
+    body["consultancy"] = json!([{"provider": "ITSM Consult GmbH", "ended_on": last_year, "description": "SMS set-up"}]);
+    let id = draft(&app, &acme, &body).await;
+    body["scope_statement"] =
+        json!("Managed hosting, service desk and backup services for business customers");
+    let edited = app
+        .request(
+            "PUT",
+            &format!("/api/v1/applications/{id}"),
+            Some(&acme.token),
+            Some(&body),
+        )
+        .await;
+    assert_eq!(edited.status, 200, "{}", edited.body);
+    assert!(edited.body["scope_statement"]
+        .as_str()
+        .unwrap()
+        .contains("backup"));
+
+    assert_eq!(
+        step(&app, &acme, &id, "submit").await.body["state"],
+        "submitted"
+    );
+    // The CB hears of the submission by mail, queued with the change.
+    let outbox = app.get("/api/v1/admin/outbox", Some(&admin.token)).await;
+    let mail = outbox.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["template"] == "application_state_changed")
+        .cloned();
+    let mail = mail.expect("submission mail queued");
+    assert_eq!(mail["recipient"], "admin@cb.example");
+    assert!(
+        mail["subject"].as_str().unwrap().contains("submitted"),
+        "{mail}"
+    );
+
+    assert_eq!(
+        step(&app, &admin, &id, "start-review").await.body["state"],
+        "under_review"
+    );
+    let refused = step(&app, &admin, &id, "accept").await;
+    assert!(refused.assert_problem(409)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("no review has been recorded"));
+
+    // 30 people → 4 days in the table; −10% justified → 3.6 → 3.5 days; floor 2.8 → 3.0.
+    let adjustments =
+        json!([{"percent": -10.0, "justification": "Mature, highly automated processes"}]);
+    let recorded = review(&app, &admin, &id, review_body(adjustments.clone(), false)).await;
+    assert_eq!(recorded.status, 200, "{}", recorded.body);
+    let time = &recorded.body["audit_time"];
+    assert_eq!(
+        (
+            time["table_initial_days"].as_f64(),
+            time["initial_days"].as_f64(),
+            time["minimum_initial_days"].as_f64()
+        ),
+        (Some(4.0), Some(3.5), Some(3.0))
+    );
+    assert_eq!(
+        time["stage1_days"].as_f64().unwrap() + time["stage2_days"].as_f64().unwrap(),
+        3.5
+    );
+    assert_eq!(recorded.body["sample"]["size"], 2);
+    let central = edited.body["sites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["is_central"] == true)
+        .unwrap()["id"]
+        .clone();
+    assert_eq!(recorded.body["sample"]["site_ids"][0], central);
+    let threats = recorded.body["impartiality_threats"].as_array().unwrap();
+    assert!(
+        threats[0].as_str().unwrap().contains("ITSM Consult GmbH"),
+        "{threats:?}"
+    );
+    assert_eq!(
+        recorded.body["acceptance_blockers"],
+        json!(["the impartiality threats have not been addressed"])
+    );
+    let refused = step(&app, &admin, &id, "accept").await;
+    assert!(refused.assert_problem(409)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("impartiality"));
+
+    // More information, an edit, resubmission, a second review with the threat addressed.
+    let returned = step_with(
+        &app,
+        &admin,
+        &id,
+        "request-information",
+        "Please list the outsourced processes in detail.",
+    )
+    .await;
+    assert_eq!(returned.body["state"], "information_requested");
+    let seen = app
+        .get(&format!("/api/v1/applications/{id}"), Some(&acme.token))
+        .await;
+    assert_eq!(
+        seen.body["state_note"],
+        "Please list the outsourced processes in detail."
+    );
+    body["outsourced_processes"] = json!([
+        "Data centre facilities (Equinix FR5)",
+        "First-line phone support"
+    ]);
+    assert_eq!(
+        app.request(
+            "PUT",
+            &format!("/api/v1/applications/{id}"),
+            Some(&acme.token),
+            Some(&body)
+        )
+        .await
+        .status,
+        200
+    );
+    assert_eq!(
+        step(&app, &acme, &id, "submit").await.body["state"],
+        "submitted"
+    );
+    assert_eq!(
+        step(&app, &admin, &id, "start-review").await.body["state"],
+        "under_review"
+    );
+    assert_eq!(
+        review(&app, &admin, &id, review_body(adjustments, true))
+            .await
+            .body["acceptance_blockers"],
+        json!([])
+    );
+    let accepted = step(&app, &admin, &id, "accept").await;
+    assert_eq!(accepted.body["state"], "accepted", "{}", accepted.body);
+
+    // The programme: stage 1 and 2 from the review, surveillance provisional until the decision.
+    let programme = app
+        .get(
+            &format!("/api/v1/applications/{id}/programme"),
+            Some(&acme.token),
+        )
+        .await;
+    assert_eq!(programme.status, 200, "{}", programme.body);
+    let audits = programme.body["audits"].as_array().unwrap();
+    let kinds: Vec<&str> = audits.iter().map(|a| a["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "stage1",
+            "stage2",
+            "surveillance1",
+            "surveillance2",
+            "recertification"
+        ]
+    );
+    assert_eq!(
+        audits[0]["planned_days"].as_f64().unwrap() + audits[1]["planned_days"].as_f64().unwrap(),
+        3.5
+    );
+    assert_eq!(
+        (
+            audits[0]["provisional"].as_bool(),
+            audits[2]["provisional"].as_bool()
+        ),
+        (Some(false), Some(true))
+    );
+    assert!(audits[2]["window_start"].as_str() < audits[2]["window_end"].as_str());
+    assert_eq!(programme.body["decision_date"], Value::Null);
+
+    // The client does not see the CB's internal review; the trail tells the whole story.
+    app.get(
+        &format!("/api/v1/applications/{id}/review"),
+        Some(&acme.token),
+    )
+    .await
+    .assert_problem(403);
+    let trail = app
+        .get(
+            &format!("/api/v1/audit-events?entity_type=application&entity_id={id}"),
+            Some(&acme.token),
+        )
+        .await;
+    let actions: Vec<&str> = trail.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "drafted",
+            "edited",
+            "submitted",
+            "review_started",
+            "reviewed",
+            "information_requested",
+            "edited",
+            "submitted",
+            "review_started",
+            "reviewed",
+            "accepted"
+        ]
+    );
+    // The applicant was told of each of the CB's steps.
+    let to_client = app
+        .get("/api/v1/admin/outbox?limit=200", Some(&admin.token))
+        .await;
+    let client_mails = to_client.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| {
+            m["recipient"] == "quality@acme.example" && m["template"] == "application_state_changed"
+        })
+        .count();
+    assert_eq!(
+        client_mails, 4,
+        "review started ×2, information requested, accepted"
+    );
+}
+
+#[actix_rt::test]
+async fn illegal_transitions_and_other_organisations_are_refused() {
+    let app = spawn_app().await;
+    let admin = app.staff(Role::Admin, "admin@cb.example").await;
+    let auditor = app.staff(Role::Auditor, "auditor@cb.example").await;
+    let acme = app.register_applicant("quality@acme.example", "Acme").await;
+    let globex = app.register_applicant("iso@globex.example", "Globex").await;
+    let id = draft(&app, &acme, &application(QMS, 20, 1)).await;
+
+    // Another organisation cannot tell the application exists.
+    let path = format!("/api/v1/applications/{id}");
+    app.get(&path, Some(&globex.token))
+        .await
+        .assert_problem(404);
+    app.request(
+        "PUT",
+        &path,
+        Some(&globex.token),
+        Some(&application(QMS, 20, 1)),
+    )
+    .await
+    .assert_problem(404);
+    step(&app, &globex, &id, "submit").await.assert_problem(404);
+    step_with(&app, &globex, &id, "withdraw", "not ours")
+        .await
+        .assert_problem(404);
+    app.get(&format!("{path}/programme"), Some(&globex.token))
+        .await
+        .assert_problem(404);
+    assert_eq!(
+        app.get("/api/v1/applications", Some(&globex.token))
+            .await
+            .body["total"],
+        0
+    );
+    let foreign = app
+        .get(
+            &format!(
+                "/api/v1/applications?organisation_id={}",
+                acme.organisation_id.clone().unwrap()
+            ),
+            Some(&globex.token),
+        )
+        .await;
+    assert_eq!(
+        foreign.body["total"], 0,
+        "a client's filter cannot reach another organisation"
+    );
+    assert_eq!(
+        app.get("/api/v1/applications", Some(&acme.token))
+            .await
+            .body["total"],
+        1
+    );
+
+    // Each side takes only its own steps.
+    step(&app, &acme, &id, "start-review")
+        .await
+        .assert_problem(403);
+    step(&app, &admin, &id, "submit").await.assert_problem(403);
+    app.get("/api/v1/applications", Some(&auditor.token))
+        .await
+        .assert_problem(403);
+
+    // From draft only submit and withdraw are possible.
+    step(&app, &admin, &id, "start-review")
+        .await
+        .assert_problem(409);
+    step(&app, &admin, &id, "accept").await.assert_problem(409);
+    step_with(&app, &admin, &id, "reject", "no")
+        .await
+        .assert_problem(409);
+    step_with(&app, &admin, &id, "request-information", "more")
+        .await
+        .assert_problem(409);
+    review(&app, &admin, &id, review_body(json!([]), true))
+        .await
+        .assert_problem(409);
+    assert_eq!(
+        step(&app, &acme, &id, "submit").await.body["state"],
+        "submitted"
+    );
+    // Submitted: no editing, no second submission, no decision before review.
+    step(&app, &acme, &id, "submit").await.assert_problem(409);
+    app.request(
+        "PUT",
+        &path,
+        Some(&acme.token),
+        Some(&application(QMS, 20, 1)),
+    )
+    .await
+    .assert_problem(409);
+    step(&app, &admin, &id, "accept").await.assert_problem(409);
+    assert_eq!(
+        step(&app, &admin, &id, "start-review").await.body["state"],
+        "under_review"
+    );
+    assert_eq!(
+        step_with(&app, &admin, &id, "reject", "")
+            .await
+            .invalid_fields(),
+        ["message"]
+    );
+    let withdrawn = step_with(
+        &app,
+        &acme,
+        &id,
+        "withdraw",
+        "We chose another certification body.",
+    )
+    .await;
+    assert_eq!(withdrawn.body["state"], "withdrawn");
+    // Withdrawn is final.
+    for action in ["submit", "start-review", "accept"] {
+        step(
+            &app,
+            if action == "submit" { &acme } else { &admin },
+            &id,
+            action,
+        )
+        .await
+        .assert_problem(409);
+    }
+    step_with(&app, &acme, &id, "withdraw", "again")
+        .await
+        .assert_problem(409);
+
+    // Rejection is final too, and a rejected application has no programme.
+    let other = under_review(&app, &acme, &admin, &application(QMS, 20, 1)).await;
+    assert_eq!(
+        step_with(
+            &app,
+            &admin,
+            &other,
+            "reject",
+            "Outside our accreditation scope"
+        )
+        .await
+        .body["state"],
+        "rejected"
+    );
+    step(&app, &acme, &other, "submit")
+        .await
+        .assert_problem(409);
+    app.get(
+        &format!("/api/v1/applications/{other}/programme"),
+        Some(&acme.token),
+    )
+    .await
+    .assert_problem(404);
+
+    // Admin filters.
+    let withdrawn = app
+        .get("/api/v1/applications?state=withdrawn", Some(&admin.token))
+        .await;
+    assert_eq!(withdrawn.body["total"], 1);
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/applications?standard_id={SMS}"),
+            Some(&admin.token)
+        )
+        .await
+        .body["total"],
+        0
+    );
+    let today = chrono::Utc::now().date_naive();
+    let dated = app
+        .get(
+            &format!("/api/v1/applications?created_from={today}&created_to={today}"),
+            Some(&admin.token),
+        )
+        .await;
+    assert_eq!(dated.body["total"], 2);
+    let backwards = app
+        .get(
+            &format!("/api/v1/applications?created_from={today}&created_to=2020-01-01"),
+            Some(&admin.token),
+        )
+        .await;
+    assert_eq!(backwards.invalid_fields(), ["created_from"]);
+}
+
+#[actix_rt::test]
+async fn invalid_applications_name_every_bad_field() {
+    let app = spawn_app().await;
+    let acme = app.register_applicant("quality@acme.example", "Acme").await;
+    let mut body = application(SMS, 0, 2);
+    body["sites"][0]["is_central"] = json!(false);
+    body["sites"][1]["country"] = json!("Germany");
+    body["services_in_scope"] = json!([]);
+    body["consultancy"] = json!([{"provider": "", "ended_on": "2999-01-01"}]);
+    let fields = app
+        .post("/api/v1/applications", Some(&acme.token), &body)
+        .await
+        .invalid_fields();
+    assert_eq!(
+        fields,
+        [
+            "total_personnel",
+            "sites",
+            "sites[1].country",
+            "services_in_scope",
+            "consultancy[0].provider",
+            "consultancy[0].ended_on"
+        ]
+    );
+    let mut unknown = application("std-no-such", 10, 1);
+    unknown["scope_statement"] = json!(" ");
+    assert_eq!(
+        app.post("/api/v1/applications", Some(&acme.token), &unknown)
+            .await
+            .invalid_fields(),
+        ["standard_id", "scope_statement"]
+    );
+    // Services in scope are required for ISO/IEC 20000-1 only.
+    let mut quality = application(QMS, 10, 1);
+    quality["services_in_scope"] = json!([]);
+    assert_eq!(
+        app.post("/api/v1/applications", Some(&acme.token), &quality)
+            .await
+            .status,
+        201
+    );
+    let admin = app.staff(Role::Admin, "admin@cb.example").await;
+    app.post("/api/v1/applications", Some(&admin.token), &quality)
+        .await
+        .assert_problem(403);
+}
+
+#[actix_rt::test]
+async fn audit_time_and_sampling_follow_the_catalogue_at_its_boundaries() {
+    let app = spawn_app().await;
+    let admin = app.staff(Role::Admin, "admin@cb.example").await;
+    let acme = app.register_applicant("quality@acme.example", "Acme").await;
+    let days = |response: &Response| response.body["audit_time"]["initial_days"].as_f64();
+
+    // ISO 9001 table: 16–25 people 3 days, 26–45 people 4 days.
+    for (personnel, sites, expected_days, expected_sample) in [
+        (25, 4, 3.0, 2),
+        (26, 5, 4.0, 3),
+        (1, 1, 1.5, 1),
+        (9000, 17, 22.0, 5),
+    ] {
+        let id = under_review(&app, &acme, &admin, &application(QMS, personnel, sites)).await;
+        let recorded = review(&app, &admin, &id, review_body(json!([]), true)).await;
+        assert_eq!(days(&recorded), Some(expected_days), "{personnel} people");
+        assert_eq!(
+            recorded.body["sample"]["size"], expected_sample,
+            "{sites} sites"
+        );
+        assert_eq!(
+            recorded.body["sample"]["site_ids"]
+                .as_array()
+                .unwrap()
+                .len(),
+            expected_sample
+        );
+    }
+
+    // The floor: 30% under the table's 3 days is 2.1, planned as 2.5; 31% is refused.
+    let id = under_review(&app, &acme, &admin, &application(QMS, 20, 1)).await;
+    let cut =
+        |percent: f64| json!([{"percent": percent, "justification": "Low-risk office processes"}]);
+    assert_eq!(
+        days(&review(&app, &admin, &id, review_body(cut(-30.0), true)).await),
+        Some(2.5)
+    );
+    assert_eq!(
+        review(&app, &admin, &id, review_body(cut(-31.0), true))
+            .await
+            .invalid_fields(),
+        ["adjustments"]
+    );
+    let unjustified = json!([{"percent": 10.0, "justification": " "}]);
+    assert_eq!(
+        review(&app, &admin, &id, review_body(unjustified, true))
+            .await
+            .invalid_fields(),
+        ["adjustments[0].justification"]
+    );
+
+    // An admin edits the table; the next review uses it. Broken tables are refused.
+    let gap = json!({"max_reduction_percent": 30, "bands": [
+        {"min_personnel": 1, "max_personnel": 10, "initial_days": 2, "surveillance_days": 1, "recertification_days": 1.5},
+        {"min_personnel": 12, "max_personnel": null, "initial_days": 5, "surveillance_days": 2, "recertification_days": 3.5}]});
+    let table_path = format!("/api/v1/standards/{QMS}/audit-time");
+    let refused = app
+        .request("PUT", &table_path, Some(&admin.token), Some(&gap))
+        .await;
+    assert_eq!(refused.invalid_fields(), ["bands"]);
+    let table = json!({"max_reduction_percent": 20, "bands": [
+        {"min_personnel": 1, "max_personnel": 10, "initial_days": 2, "surveillance_days": 1, "recertification_days": 1.5},
+        {"min_personnel": 11, "max_personnel": null, "initial_days": 5, "surveillance_days": 2, "recertification_days": 3.5}]});
+    assert_eq!(
+        app.request("PUT", &table_path, Some(&admin.token), Some(&table))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        days(&review(&app, &admin, &id, review_body(json!([]), true)).await),
+        Some(5.0)
+    );
+    assert_eq!(
+        review(&app, &admin, &id, review_body(cut(-25.0), true))
+            .await
+            .invalid_fields(),
+        ["adjustments"]
+    );
+    app.request(
+        "PUT",
+        &format!("/api/v1/standards/{QMS}/audit-time"),
+        Some(&acme.token),
+        Some(&table),
+    )
+    .await
+    .assert_problem(403);
+}
+
+#[actix_rt::test]
+async fn admins_keep_the_standards_catalogue() {
+    let app = spawn_app().await;
+    let admin = app.staff(Role::Admin, "admin@cb.example").await;
+    let acme = app.register_applicant("quality@acme.example", "Acme").await;
+
+    let sms = app
+        .get(&format!("/api/v1/standards/{SMS}"), Some(&acme.token))
+        .await;
+    assert_eq!(sms.body["designation"], "ISO/IEC 20000-1:2018");
+    let clauses: Vec<&str> = sms.body["clauses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["clause"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "4", "8", "8.1", "8.2", "8.3", "8.4", "8.5", "8.6", "8.7", "9.4", "10.2",
+    ] {
+        assert!(clauses.contains(&expected), "clause {expected} missing");
+    }
+    assert!(sms.body["audit_time"].as_array().unwrap().last().unwrap()["max_personnel"].is_null());
+
+    let new_standard = json!({"code": "ISO 22301", "edition": "2019", "title": "Business continuity management systems",
+        "clauses": [{"clause": "4", "title": "Context"}, {"clause": "8.4", "title": "Business continuity plans"}],
+        "audit_time": [{"min_personnel": 1, "max_personnel": null, "initial_days": 3, "surveillance_days": 1, "recertification_days": 2}]});
+    app.post("/api/v1/standards", Some(&acme.token), &new_standard)
+        .await
+        .assert_problem(403);
+    let created = app
+        .post("/api/v1/standards", Some(&admin.token), &new_standard)
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(
+        (
+            created.body["designation"].as_str(),
+            created.body["max_reduction_percent"].as_f64()
+        ),
+        (Some("ISO 22301:2019"), Some(30.0))
+    );
+    app.post("/api/v1/standards", Some(&admin.token), &new_standard)
+        .await
+        .assert_problem(409);
+
+    let bad = json!({"clauses": [{"clause": "4", "title": "Context"}, {"clause": "8..4", "title": "Plans"}, {"clause": "4", "title": "Again"}]});
+    let id = created.body["id"].as_str().unwrap();
+    let refused = app
+        .request(
+            "PUT",
+            &format!("/api/v1/standards/{id}/clauses"),
+            Some(&admin.token),
+            Some(&bad),
+        )
+        .await;
+    assert_eq!(
+        refused.invalid_fields(),
+        ["clauses[1].clause", "clauses[2].clause"]
+    );
+    let events = app
+        .get(
+            &format!("/api/v1/audit-events?entity_type=standard&entity_id={id}"),
+            Some(&admin.token),
+        )
+        .await;
+    assert_eq!(events.body["items"][0]["action"], "created");
+    app.get("/api/v1/standards/std-unknown", Some(&acme.token))
+        .await
+        .assert_problem(404);
+}

@@ -276,3 +276,16 @@ pub fn active_users_with_role(conn: &mut DbConnection, role: Role) -> AppResult<
         .select(User::as_select())
         .load(conn)?)
 }
+
+/// The active users of a client organisation (e.g. to tell them of a step on an application).
+pub fn active_users_of_organisation(
+    conn: &mut DbConnection,
+    organisation_id: &str,
+) -> AppResult<Vec<User>> {
+    Ok(users::table
+        .filter(users::organisation_id.eq(organisation_id))
+        .filter(users::active.eq(true))
+        .order(users::created_at.asc())
+        .select(User::as_select())
+        .load(conn)?)
+}

@@ -133,6 +133,8 @@ pub struct SiteContent {
     pub country: String,
     pub headcount: i64,
     pub is_central: bool,
+    /// This site's part of the scope, when it differs from the whole.
+    pub scope: Option<String>,
 }
 
 /// The validated content of an application, ready to store.
@@ -140,6 +142,7 @@ pub struct SiteContent {
 pub struct ApplicationContent {
     pub scope_statement: String,
     pub total_personnel: i64,
+    pub sector_codes: Vec<u8>,
     pub sites: Vec<SiteContent>,
     pub services_in_scope: Vec<String>,
     pub outsourced_processes: Vec<String>,
@@ -148,6 +151,8 @@ pub struct ApplicationContent {
 }
 
 const MAX_SITES: usize = 500;
+/// IAF sector codes run from 1 (agriculture) to 39 (other social services).
+const IAF_SECTORS: std::ops::RangeInclusive<u8> = 1..=39;
 const MAX_PERSONNEL: i64 = 1_000_000;
 
 fn check_site(site: &SiteInput, field: &str, checker: &mut Checker) -> Option<SiteContent> {
@@ -157,6 +162,7 @@ fn check_site(site: &SiteInput, field: &str, checker: &mut Checker) -> Option<Si
     let city = checker.check(&at("city"), required_text(&site.city, 100));
     let postcode = checker.check(&at("postcode"), required_text(&site.postcode, 20));
     let country = checker.check(&at("country"), parse_country(&site.country));
+    let scope = checker.check(&at("scope"), optional_text(site.scope.as_deref(), 2000));
     let headcount = checker.check(
         &at("headcount"),
         if (1..=MAX_PERSONNEL).contains(&site.headcount) {
@@ -173,6 +179,7 @@ fn check_site(site: &SiteInput, field: &str, checker: &mut Checker) -> Option<Si
         country: country?,
         headcount: headcount?,
         is_central: site.is_central,
+        scope: scope?,
     })
 }
 
@@ -203,6 +210,17 @@ impl ApplicationContent {
                 Ok(input.total_personnel)
             } else {
                 Err(format!("must be between 1 and {MAX_PERSONNEL}"))
+            },
+        );
+        let sector_codes = checker.check(
+            "sector_codes",
+            match input
+                .sector_codes
+                .iter()
+                .find(|code| !IAF_SECTORS.contains(code))
+            {
+                Some(code) => Err(format!("{code} is not an IAF sector code (1 to 39)")),
+                None => Ok(input.sector_codes.clone()),
             },
         );
         let site_count = checker.check(
@@ -240,10 +258,11 @@ impl ApplicationContent {
                 );
                 let ended_on = checker.check(
                     &format!("consultancy[{i}].ended_on"),
-                    if given.ended_on <= today {
-                        Ok(given.ended_on)
-                    } else {
-                        Err("must not be in the future".into())
+                    match given.ended_on {
+                        Some(ended) if ended > today => {
+                            Err("must not be in the future; leave it out while ongoing".into())
+                        }
+                        ended => Ok(ended),
                     },
                 );
                 let description = checker.check(
@@ -268,10 +287,22 @@ impl ApplicationContent {
                     "current_certification.certificate_number",
                     required_text(&held.certificate_number, 100),
                 );
+                // An expired certificate cannot be transferred (IAF MD 2): that is a new certification.
+                let expires_on = checker.check(
+                    "current_certification.expires_on",
+                    if held.expires_on >= today {
+                        Ok(held.expires_on)
+                    } else {
+                        Err(
+                            "the certificate has expired: apply for initial certification"
+                                .to_owned(),
+                        )
+                    },
+                );
                 Some(Some(CurrentCertification {
                     certification_body: body?,
                     certificate_number: number?,
-                    expires_on: held.expires_on,
+                    expires_on: expires_on?,
                 }))
             }
         };
@@ -279,6 +310,7 @@ impl ApplicationContent {
         Some(ApplicationContent {
             scope_statement: scope_statement?,
             total_personnel: total_personnel?,
+            sector_codes: sector_codes?,
             sites: sites.into_iter().collect::<Option<Vec<_>>>()?,
             services_in_scope,
             outsourced_processes,
@@ -329,8 +361,12 @@ pub fn compute_audit_time(
         ));
     }
     // ...and round the floor up, so the planned half days never fall below it either.
+    let adjusted = |table_days: f64| {
+        let floor = table_days * (1.0 - max_reduction_percent / 100.0);
+        half_days(table_days * factor).max((floor * 2.0 - 1e-9).ceil() / 2.0)
+    };
     let minimum = (floor * 2.0 - 1e-9).ceil() / 2.0;
-    let initial = half_days(requested).max(minimum);
+    let initial = adjusted(band.initial_days);
     // Stage 1 takes about a third, at least half a day; stage 2 the rest.
     let stage1 = half_days(initial / 3.0).min(initial - 0.5).max(0.5);
     Ok(AuditTime {
@@ -339,18 +375,17 @@ pub fn compute_audit_time(
         initial_days: initial,
         stage1_days: stage1,
         stage2_days: initial - stage1,
-        surveillance_days: half_days(
-            band.surveillance_days * factor.max(1.0 - max_reduction_percent / 100.0),
-        ),
-        recertification_days: half_days(
-            band.recertification_days * factor.max(1.0 - max_reduction_percent / 100.0),
-        ),
+        surveillance_days: adjusted(band.surveillance_days),
+        recertification_days: adjusted(band.recertification_days),
     })
 }
 
-/// IAF MD 1: sample at least ⌈√n⌉ of n sites; the central function is always visited.
+/// IAF MD 1: the central function, plus at least ⌈√x⌉ of the x other sites.
 pub fn sample_size(sites: usize) -> usize {
-    (sites as f64).sqrt().ceil() as usize
+    match sites {
+        0 | 1 => sites,
+        _ => 1 + ((sites - 1) as f64).sqrt().ceil() as usize,
+    }
 }
 
 /// A site as the sample sees it.
@@ -379,8 +414,8 @@ pub fn propose_sample(sites: &[SiteForSampling]) -> Vec<String> {
 #[serde(deny_unknown_fields)]
 pub struct Consultancy {
     pub provider: String,
-    /// Last day of the consultancy (ISO date).
-    pub ended_on: NaiveDate,
+    /// Last day of the consultancy (ISO date); absent while it is ongoing.
+    pub ended_on: Option<NaiveDate>,
     pub description: Option<String>,
 }
 
@@ -396,11 +431,14 @@ pub struct CurrentCertification {
 /// Consultancy given within this many years is a threat to impartiality (17021-1 5.2).
 pub const CONSULTANCY_COOLING_OFF_YEARS: u32 = 2;
 
-/// Whether consultancy that ended on `ended` is within the cooling-off period on `today`.
-pub fn consultancy_is_recent(ended: NaiveDate, today: NaiveDate) -> bool {
-    ended
-        .checked_add_months(Months::new(12 * CONSULTANCY_COOLING_OFF_YEARS))
-        .is_some_and(|limit| limit >= today)
+/// Whether consultancy that ended on `ended` (`None`: ongoing) is within the cooling-off
+/// period on `today`.
+pub fn consultancy_is_recent(ended: Option<NaiveDate>, today: NaiveDate) -> bool {
+    ended.is_none_or(|ended| {
+        ended
+            .checked_add_months(Months::new(12 * CONSULTANCY_COOLING_OFF_YEARS))
+            .is_some_and(|limit| limit >= today)
+    })
 }
 
 /// The impartiality threats the review must record: recent consultancy is flagged
@@ -413,11 +451,12 @@ pub fn impartiality_threats(
     consultancy
         .iter()
         .filter(|c| consultancy_is_recent(c.ended_on, today))
-        .map(|c| {
-            format!(
-                "management-system consultancy by {} ended on {}, within {} years",
-                c.provider, c.ended_on, CONSULTANCY_COOLING_OFF_YEARS
-            )
+        .map(|c| match c.ended_on {
+            Some(ended) => format!(
+                "management-system consultancy by {} ended on {ended}, within {CONSULTANCY_COOLING_OFF_YEARS} years",
+                c.provider
+            ),
+            None => format!("management-system consultancy by {} is ongoing", c.provider),
         })
         .chain(additional.iter().cloned())
         .collect()
@@ -533,7 +572,8 @@ pub fn plan_programme(accepted_on: NaiveDate, time: &AuditTime) -> Vec<PlannedAu
 }
 
 /// Surveillance 1 in the last quarter before 12 months from the decision (17021-1 9.6.2),
-/// surveillance 2 a year later, recertification in the half year before expiry (3 years).
+/// surveillance 2 a year later, recertification between six and three months before expiry
+/// (3 years), leaving time for corrections and the decision before the certificate lapses.
 pub fn place_cycle(decision: NaiveDate, time: &AuditTime, provisional: bool) -> Vec<PlannedAudit> {
     let window = |kind, start: u32, end: u32, days| PlannedAudit {
         kind,
@@ -558,7 +598,7 @@ pub fn place_cycle(decision: NaiveDate, time: &AuditTime, provisional: bool) -> 
         window(
             ProgrammeAuditKind::Recertification,
             30,
-            36,
+            33,
             time.recertification_days,
         ),
     ]
@@ -666,6 +706,12 @@ mod tests {
             compute_audit_time(band, &both, 30.0).unwrap().initial_days,
             2.5
         );
+        // Surveillance and recertification keep to the same floor: 1.0 × 0.7 is planned as 1.0, not 0.5.
+        let cut = compute_audit_time(band, &adjust(-30.0), 30.0).unwrap();
+        assert_eq!(
+            (cut.surveillance_days, cut.recertification_days),
+            (1.0, 1.5)
+        );
         let tiny = &sample_bands()[0]; // 1.5 days: stage 1 and 2 still get half a day each at least
         let time = compute_audit_time(tiny, &[], 30.0).unwrap();
         assert_eq!((time.stage1_days, time.stage2_days), (0.5, 1.0));
@@ -673,11 +719,14 @@ mod tests {
 
     #[test]
     fn the_sample_is_the_ceiling_of_the_square_root_with_the_central_function() {
-        let sizes: Vec<usize> = [1, 2, 4, 5, 9, 10, 16, 17]
+        // Central function + ⌈√(n−1)⌉ of the others, never more than there are.
+        let sizes: Vec<usize> = [1, 2, 3, 4, 5, 10, 11, 17, 18]
             .into_iter()
             .map(sample_size)
             .collect();
-        assert_eq!(sizes, [1, 2, 2, 3, 3, 4, 4, 5]);
+        assert_eq!(sizes, [1, 2, 3, 3, 3, 4, 5, 5, 6]);
+        assert!((1..200)
+            .all(|n| sample_size(n) <= n && sample_size(n) >= (n as f64).sqrt().ceil() as usize));
         let site = |id: &str, headcount, is_central| SiteForSampling {
             id: id.into(),
             headcount,
@@ -723,20 +772,24 @@ mod tests {
     fn consultancy_within_two_years_is_a_threat() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
         assert!(consultancy_is_recent(
-            NaiveDate::from_ymd_opt(2024, 11, 26).unwrap(),
+            NaiveDate::from_ymd_opt(2024, 11, 26),
             today
         ));
+        assert!(
+            consultancy_is_recent(None, today),
+            "ongoing consultancy is always a threat"
+        );
         assert!(!consultancy_is_recent(
-            NaiveDate::from_ymd_opt(2024, 11, 25).unwrap(),
+            NaiveDate::from_ymd_opt(2024, 11, 25),
             today
         ));
         assert!(consultancy_is_recent(
-            NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 1, 1),
             today
         ));
         let given = |provider: &str, y, m, d| Consultancy {
             provider: provider.into(),
-            ended_on: NaiveDate::from_ymd_opt(y, m, d).unwrap(),
+            ended_on: NaiveDate::from_ymd_opt(y, m, d),
             description: None,
         };
         let threats = impartiality_threats(
@@ -779,7 +832,7 @@ mod tests {
         assert!(cycle[0].window_end < decision.checked_add_months(Months::new(12)).unwrap());
         assert_eq!(
             cycle[2].window_end,
-            NaiveDate::from_ymd_opt(2029, 7, 14).unwrap()
+            NaiveDate::from_ymd_opt(2029, 4, 14).unwrap()
         );
         assert_eq!(plan[4].days, 2.0);
     }

@@ -22,6 +22,8 @@ pub struct SiteInput {
     pub headcount: i64,
     /// The site of the central function (exactly one site is).
     pub is_central: bool,
+    /// This site's part of the scope, when it differs from the whole (certificates list it per site).
+    pub scope: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -35,6 +37,9 @@ pub struct ApplicationInput {
     pub scope_statement: String,
     /// Total effective personnel, which determines the audit time.
     pub total_personnel: i64,
+    /// IAF sector codes (1 to 39) of the activities in scope.
+    #[serde(default)]
+    pub sector_codes: Vec<u8>,
     pub sites: Vec<SiteInput>,
     /// Services in scope; required for ISO/IEC 20000-1.
     #[serde(default)]
@@ -99,6 +104,7 @@ pub struct SiteView {
     pub country: String,
     pub headcount: i64,
     pub is_central: bool,
+    pub scope: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -111,6 +117,7 @@ pub struct ApplicationView {
     pub state: ApplicationState,
     pub scope_statement: String,
     pub total_personnel: i64,
+    pub sector_codes: Vec<u8>,
     pub sites: Vec<SiteView>,
     pub services_in_scope: Vec<String>,
     pub outsourced_processes: Vec<String>,

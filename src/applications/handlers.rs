@@ -61,8 +61,10 @@ fn view(conn: &mut DbConnection, application: Application) -> AppResult<Applicat
                 country: s.country,
                 headcount: s.headcount,
                 is_central: s.is_central,
+                scope: s.scope,
             })
             .collect(),
+        sector_codes: parse_json(&application.sector_codes)?,
         services_in_scope: parse_json(&application.services_in_scope)?,
         outsourced_processes: parse_json(&application.outsourced_processes)?,
         consultancy: parse_json(&application.consultancy)?,
@@ -124,6 +126,7 @@ fn rows(
             country: site.country,
             headcount: site.headcount,
             is_central: site.is_central,
+            scope: site.scope,
         })
         .collect();
     let application = Application {
@@ -133,6 +136,7 @@ fn rows(
         state: ApplicationState::Draft.as_str().to_owned(),
         scope_statement: content.scope_statement,
         total_personnel: content.total_personnel,
+        sector_codes: to_json(&content.sector_codes),
         services_in_scope: to_json(&content.services_in_scope),
         outsourced_processes: to_json(&content.outsourced_processes),
         consultancy: to_json(&content.consultancy),
@@ -146,9 +150,24 @@ fn rows(
     (application, sites)
 }
 
-fn summary(application: &Application) -> serde_json::Value {
-    json!({"state": application.state, "standard_id": application.standard_id,
-        "total_personnel": application.total_personnel, "scope_statement": application.scope_statement})
+/// The whole content, as the audit trail keeps it before and after a change.
+fn summary(application: &Application, sites: &[Site]) -> serde_json::Value {
+    let raw = |text: &str| {
+        serde_json::from_str::<serde_json::Value>(text).unwrap_or(serde_json::Value::Null)
+    };
+    json!({
+        "state": application.state,
+        "standard_id": application.standard_id,
+        "scope_statement": application.scope_statement,
+        "total_personnel": application.total_personnel,
+        "sector_codes": raw(&application.sector_codes),
+        "sites": sites.iter().map(|s| json!({"name": s.name, "city": s.city, "country": s.country,
+            "headcount": s.headcount, "is_central": s.is_central, "scope": s.scope})).collect::<Vec<_>>(),
+        "services_in_scope": raw(&application.services_in_scope),
+        "outsourced_processes": raw(&application.outsourced_processes),
+        "consultancy": raw(&application.consultancy),
+        "current_certification": application.current_certification.as_deref().map(raw),
+    })
 }
 
 /// Draft an application for the caller's own organisation (applicants).
@@ -189,7 +208,7 @@ pub async fn create_application(
                 organisation_id: Some(&application.organisation_id),
                 action: "drafted",
                 before: None,
-                after: Some(summary(&application)),
+                after: Some(summary(&application, &sites)),
             };
             trail::record(conn, &actor, change)?;
             view(conn, application)
@@ -244,14 +263,17 @@ pub async fn update_application(
             application.state_note = current.state_note.clone();
             application.submitted_at = current.submitted_at;
             application.created_at = current.created_at;
+            let before = summary(&current, &store::sites(conn, &id)?);
             store::update(conn, &application, &sites)?;
+            // The review judged the old content: after any change the CB reviews again.
+            store::delete_review(conn, &id)?;
             let change = Change {
                 entity_type: "application",
                 entity_id: &id,
                 organisation_id: Some(&application.organisation_id),
                 action: "edited",
-                before: Some(summary(&current)),
-                after: Some(summary(&application)),
+                before: Some(before),
+                after: Some(summary(&application, &sites)),
             };
             trail::record(conn, &actor, change)?;
             view(conn, application)
@@ -313,6 +335,17 @@ pub async fn list_applications(
             .and_then(|d| d.succ_opt())
             .map(|d| d.and_time(NaiveTime::MIN)),
     };
+    for (field, date) in [
+        ("created_from", query.created_from),
+        ("created_to", query.created_to),
+    ] {
+        if date.is_some_and(|d| !(1900..=9999).contains(&chrono::Datelike::year(&d))) {
+            return Err(AppError::invalid(
+                field,
+                "must be a date between the years 1900 and 9999",
+            ));
+        }
+    }
     if let (Some(from), Some(to)) = (query.created_from, query.created_to) {
         if from > to {
             return Err(AppError::invalid(
@@ -400,10 +433,7 @@ fn notify_other_side(
     let standard = standards::get(conn, &application.standard_id)?;
     let recipients = match step.role() {
         Role::Applicant => accounts::active_users_with_role(conn, Role::Admin)?,
-        _ => accounts::find_user(conn, &application.created_by)?
-            .into_iter()
-            .filter(|u| u.active)
-            .collect(),
+        _ => accounts::active_users_of_organisation(conn, &application.organisation_id)?,
     };
     for recipient in recipients {
         let context = json!({
@@ -602,7 +632,8 @@ pub async fn record_review(
             let change = Change {
                 entity_type: "application",
                 entity_id: &id,
-                organisation_id: Some(&application.organisation_id),
+                // Internal: the client does not read the CB's review (threats, notes) in the trail.
+                organisation_id: None,
                 action: "reviewed",
                 before,
                 after: Some(

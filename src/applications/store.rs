@@ -21,6 +21,7 @@ pub struct Application {
     pub scope_statement: String,
     pub total_personnel: i64,
     /// JSON arrays and objects, as the domain types serialise them.
+    pub sector_codes: String,
     pub services_in_scope: String,
     pub outsourced_processes: String,
     pub consultancy: String,
@@ -52,6 +53,7 @@ pub struct Site {
     pub country: String,
     pub headcount: i64,
     pub is_central: bool,
+    pub scope: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -224,8 +226,13 @@ pub fn find_review(conn: &mut DbConnection, application_id: &str) -> AppResult<O
         .optional()?)
 }
 
+/// Discards the review: the content it judged has changed.
+pub fn delete_review(conn: &mut DbConnection, application_id: &str) -> AppResult<bool> {
+    Ok(diesel::delete(application_reviews::table.find(application_id)).execute(conn)? > 0)
+}
+
 pub fn save_review(conn: &mut DbConnection, review: &Review) -> AppResult<()> {
-    diesel::delete(application_reviews::table.find(&review.application_id)).execute(conn)?;
+    delete_review(conn, &review.application_id)?;
     diesel::insert_into(application_reviews::table)
         .values(review)
         .execute(conn)?;

@@ -125,6 +125,7 @@ diesel::table! {
         state -> Text,
         scope_statement -> Text,
         total_personnel -> BigInt,
+        sector_codes -> Text,
         services_in_scope -> Text,
         outsourced_processes -> Text,
         consultancy -> Text,
@@ -149,6 +150,7 @@ diesel::table! {
         country -> Text,
         headcount -> BigInt,
         is_central -> Bool,
+        scope -> Nullable<Text>,
     }
 }
 

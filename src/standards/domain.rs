@@ -26,11 +26,12 @@ pub fn check_bands(bands: &[AuditTimeBand]) -> Result<(), String> {
         return Err("the first band must start at 1 person".into());
     }
     for (i, band) in bands.iter().enumerate() {
-        if band.initial_days <= 0.0
+        // At least one initial day: stage 1 and stage 2 each need half a day.
+        if band.initial_days < 1.0
             || band.surveillance_days <= 0.0
             || band.recertification_days <= 0.0
         {
-            return Err(format!("band {} must have positive days", i + 1));
+            return Err(format!("band {} needs at least 1 initial day and positive surveillance and recertification days", i + 1));
         }
         match (band.max_personnel, bands.get(i + 1)) {
             (Some(max), Some(next))

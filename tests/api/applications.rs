@@ -170,7 +170,8 @@ async fn an_application_goes_from_draft_through_review_to_an_accepted_programme(
         time["stage1_days"].as_f64().unwrap() + time["stage2_days"].as_f64().unwrap(),
         3.5
     );
-    assert_eq!(recorded.body["sample"]["size"], 2);
+    // Three sites: the central function plus ⌈√2⌉ = 2 others, i.e. all of them.
+    assert_eq!(recorded.body["sample"]["size"], 3);
     let central = edited.body["sites"]
         .as_array()
         .unwrap()
@@ -234,6 +235,17 @@ async fn an_application_goes_from_draft_through_review_to_an_accepted_programme(
         step(&app, &admin, &id, "start-review").await.body["state"],
         "under_review"
     );
+    // The edit discarded the old review: the changed content must be reviewed again.
+    let stale = step(&app, &admin, &id, "accept").await;
+    assert!(stale.assert_problem(409)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("no review has been recorded"));
+    // Only admins review.
+    let auditor = app.staff(Role::Auditor, "auditor@cb.example").await;
+    review(&app, &auditor, &id, review_body(adjustments.clone(), true))
+        .await
+        .assert_problem(403);
     assert_eq!(
         review(&app, &admin, &id, review_body(adjustments, true))
             .await
@@ -242,6 +254,7 @@ async fn an_application_goes_from_draft_through_review_to_an_accepted_programme(
     );
     let accepted = step(&app, &admin, &id, "accept").await;
     assert_eq!(accepted.body["state"], "accepted", "{}", accepted.body);
+    step(&app, &admin, &id, "accept").await.assert_problem(409);
 
     // The programme: stage 1 and 2 from the review, surveillance provisional until the decision.
     let programme = app
@@ -277,27 +290,38 @@ async fn an_application_goes_from_draft_through_review_to_an_accepted_programme(
     assert!(audits[2]["window_start"].as_str() < audits[2]["window_end"].as_str());
     assert_eq!(programme.body["decision_date"], Value::Null);
 
-    // The client does not see the CB's internal review; the trail tells the whole story.
+    // The client sees neither the CB's internal review nor its events; the CB sees everything.
     app.get(
         &format!("/api/v1/applications/{id}/review"),
         Some(&acme.token),
     )
     .await
     .assert_problem(403);
-    let trail = app
-        .get(
-            &format!("/api/v1/audit-events?entity_type=application&entity_id={id}"),
-            Some(&acme.token),
-        )
-        .await;
-    let actions: Vec<&str> = trail.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let trail_path = format!("/api/v1/audit-events?entity_type=application&entity_id={id}");
+    let actions = |events: Response| -> Vec<String> {
+        events.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap().to_owned())
+            .collect()
+    };
     assert_eq!(
-        actions,
+        actions(app.get(&trail_path, Some(&acme.token)).await),
+        [
+            "drafted",
+            "edited",
+            "submitted",
+            "review_started",
+            "information_requested",
+            "edited",
+            "submitted",
+            "review_started",
+            "accepted",
+        ]
+    );
+    assert_eq!(
+        actions(app.get(&trail_path, Some(&admin.token)).await),
         [
             "drafted",
             "edited",
@@ -309,7 +333,7 @@ async fn an_application_goes_from_draft_through_review_to_an_accepted_programme(
             "submitted",
             "review_started",
             "reviewed",
-            "accepted"
+            "accepted",
         ]
     );
     // The applicant was told of each of the CB's steps.
@@ -521,6 +545,8 @@ async fn invalid_applications_name_every_bad_field() {
     body["sites"][1]["country"] = json!("Germany");
     body["services_in_scope"] = json!([]);
     body["consultancy"] = json!([{"provider": "", "ended_on": "2999-01-01"}]);
+    body["sector_codes"] = json!([33, 40]);
+    body["current_certification"] = json!({"certification_body": "Other CB", "certificate_number": "X-1", "expires_on": "2020-01-01"});
     let fields = app
         .post("/api/v1/applications", Some(&acme.token), &body)
         .await
@@ -529,11 +555,13 @@ async fn invalid_applications_name_every_bad_field() {
         fields,
         [
             "total_personnel",
+            "sector_codes",
             "sites",
             "sites[1].country",
             "services_in_scope",
             "consultancy[0].provider",
-            "consultancy[0].ended_on"
+            "consultancy[0].ended_on",
+            "current_certification.expires_on"
         ]
     );
     let mut unknown = application("std-no-such", 10, 1);
@@ -567,11 +595,13 @@ async fn audit_time_and_sampling_follow_the_catalogue_at_its_boundaries() {
     let days = |response: &Response| response.body["audit_time"]["initial_days"].as_f64();
 
     // ISO 9001 table: 16–25 people 3 days, 26–45 people 4 days.
+    // Sample: the central function + ⌈√(n−1)⌉ of the other sites.
     for (personnel, sites, expected_days, expected_sample) in [
-        (25, 4, 3.0, 2),
+        (25, 4, 3.0, 3),
         (26, 5, 4.0, 3),
         (1, 1, 1.5, 1),
         (9000, 17, 22.0, 5),
+        (30, 18, 4.0, 6),
     ] {
         let id = under_review(&app, &acme, &admin, &application(QMS, personnel, sites)).await;
         let recorded = review(&app, &admin, &id, review_body(json!([]), true)).await;
@@ -593,9 +623,15 @@ async fn audit_time_and_sampling_follow_the_catalogue_at_its_boundaries() {
     let id = under_review(&app, &acme, &admin, &application(QMS, 20, 1)).await;
     let cut =
         |percent: f64| json!([{"percent": percent, "justification": "Low-risk office processes"}]);
+    let floor = review(&app, &admin, &id, review_body(cut(-30.0), true)).await;
+    assert_eq!(days(&floor), Some(2.5));
+    let time = &floor.body["audit_time"];
     assert_eq!(
-        days(&review(&app, &admin, &id, review_body(cut(-30.0), true)).await),
-        Some(2.5)
+        (
+            time["surveillance_days"].as_f64(),
+            time["recertification_days"].as_f64()
+        ),
+        (Some(1.0), Some(1.5))
     );
     assert_eq!(
         review(&app, &admin, &id, review_body(cut(-31.0), true))
@@ -717,4 +753,63 @@ async fn admins_keep_the_standards_catalogue() {
     app.get("/api/v1/standards/std-unknown", Some(&acme.token))
         .await
         .assert_problem(404);
+}
+
+#[actix_rt::test]
+async fn ongoing_consultancy_transfers_and_site_scopes_are_recorded() {
+    let app = spawn_app().await;
+    let admin = app.staff(Role::Admin, "admin@cb.example").await;
+    let acme = app.register_applicant("quality@acme.example", "Acme").await;
+    let mut body = application(SMS, 40, 2);
+    body["consultancy"] = json!([{"provider": "Still Consulting Ltd"}]);
+    body["sector_codes"] = json!([33]);
+    body["sites"][1]["scope"] = json!("Data centre operations only");
+    let next_year = (chrono::Utc::now().date_naive() + chrono::Days::new(365)).to_string();
+    body["current_certification"] = json!({"certification_body": "Other CB", "certificate_number": "OC-2024-17", "expires_on": next_year});
+    let id = under_review(&app, &acme, &admin, &body).await;
+    let seen = app
+        .get(&format!("/api/v1/applications/{id}"), Some(&acme.token))
+        .await;
+    assert_eq!(seen.body["sector_codes"], json!([33]));
+    assert_eq!(
+        seen.body["sites"][1]["scope"],
+        "Data centre operations only"
+    );
+    assert_eq!(
+        seen.body["current_certification"]["certificate_number"],
+        "OC-2024-17"
+    );
+    let recorded = review(&app, &admin, &id, review_body(json!([]), false)).await;
+    assert_eq!(
+        recorded.body["impartiality_threats"],
+        json!(["management-system consultancy by Still Consulting Ltd is ongoing"])
+    );
+    // Returned for information, the applicant may still withdraw.
+    step_with(
+        &app,
+        &admin,
+        &id,
+        "request-information",
+        "Who at Still Consulting advises you?",
+    )
+    .await;
+    assert_eq!(
+        step_with(
+            &app,
+            &acme,
+            &id,
+            "withdraw",
+            "We will apply after the consultancy ends."
+        )
+        .await
+        .body["state"],
+        "withdrawn"
+    );
+    let bad_dates = app
+        .get(
+            "/api/v1/applications?created_from=%2B200000-01-01",
+            Some(&admin.token),
+        )
+        .await;
+    assert!(matches!(bad_dates.status, 400 | 422), "{}", bad_dates.body);
 }

@@ -38,9 +38,10 @@ CREATE TABLE applications (
     state TEXT NOT NULL CHECK (state IN ('draft', 'submitted', 'under_review', 'information_requested', 'accepted', 'rejected', 'withdrawn')),
     scope_statement TEXT NOT NULL,
     total_personnel BIGINT NOT NULL,
+    sector_codes TEXT NOT NULL,               -- JSON array of IAF sector codes (1-39), for competence and registers
     services_in_scope TEXT NOT NULL,          -- JSON array of strings (ISO/IEC 20000-1)
     outsourced_processes TEXT NOT NULL,       -- JSON array of strings
-    consultancy TEXT NOT NULL,                -- JSON array of {provider, ended_on}
+    consultancy TEXT NOT NULL,                -- JSON array of {provider, ended_on (null: ongoing), description}
     current_certification TEXT,               -- JSON {certification_body, certificate_number, expires_on} for transfers
     state_note TEXT,                          -- information requested, rejection reason, withdrawal reason
     created_by TEXT NOT NULL REFERENCES users (id),
@@ -61,7 +62,8 @@ CREATE TABLE application_sites (
     postcode TEXT NOT NULL,
     country TEXT NOT NULL,
     headcount BIGINT NOT NULL,
-    is_central BOOLEAN NOT NULL
+    is_central BOOLEAN NOT NULL,
+    scope TEXT                                -- this site's part of the scope, when it differs (certificates list scope per site)
 );
 CREATE INDEX application_sites_application_idx ON application_sites (application_id, position);
 

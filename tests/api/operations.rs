@@ -349,3 +349,23 @@ async fn the_cli_creates_accounts_that_can_sign_in() {
     let (ok, out) = cli(&url, &["migrate"], "");
     assert!(ok && out.contains("0 migration(s) applied"), "{out}");
 }
+
+#[actix_rt::test]
+async fn a_production_start_refuses_a_missing_or_weak_signing_secret() {
+    let app = spawn_app().await; // only for a migrated database to point at
+    for secret in [None, Some("changeme-changeme-changeme-changeme")] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_certbody"));
+        command
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .env("DATABASE_URL", &app.database_url)
+            .env("CERTBODY_ENV", "production")
+            .env_remove("CERTBODY_JWT_SECRET");
+        if let Some(secret) = secret {
+            command.env("CERTBODY_JWT_SECRET", secret);
+        }
+        let output = command.output().expect("certbody runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "started with secret {secret:?}");
+        assert!(stderr.contains("CERTBODY_JWT_SECRET"), "{stderr}");
+    }
+}

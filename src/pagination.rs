@@ -4,6 +4,12 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use diesel::dsl::{CountStar, Limit, Offset, Select};
+use diesel::query_dsl::methods::{LimitDsl, OffsetDsl, SelectDsl};
+use diesel::query_dsl::LoadQuery;
+use diesel::{QueryDsl, RunQueryDsl};
+
+use crate::db::DbConnection;
 use crate::error::{AppError, AppResult};
 
 pub const DEFAULT_LIMIT: i64 = 50;
@@ -30,6 +36,28 @@ impl PageRequest {
         }
         Ok(PageRequest { limit, offset })
     }
+}
+
+/// Loads one page of a filtered query and the number of all its matches. `filtered` builds
+/// the query with its filters (it runs twice: once counted, once for the page); `rows`
+/// orders and selects it.
+pub fn load_page<Q, P, T>(
+    conn: &mut DbConnection,
+    filtered: impl Fn() -> Q,
+    page: PageRequest,
+    rows: impl FnOnce(Q) -> P,
+) -> AppResult<(Vec<T>, i64)>
+where
+    Q: QueryDsl + SelectDsl<CountStar>,
+    Select<Q, CountStar>: for<'a> LoadQuery<'a, DbConnection, i64>,
+    P: QueryDsl + LimitDsl,
+    Limit<P>: QueryDsl + OffsetDsl,
+    Offset<Limit<P>>: for<'a> LoadQuery<'a, DbConnection, T>,
+{
+    let total = filtered().count().get_result(conn)?;
+    let items =
+        QueryDsl::offset(QueryDsl::limit(rows(filtered()), page.limit), page.offset).load(conn)?;
+    Ok((items, total))
 }
 
 /// One page of a list.

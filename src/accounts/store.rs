@@ -9,7 +9,7 @@ use crate::auth::Role;
 use crate::db::schema::{organisations, users};
 use crate::db::{new_id, now, DbConnection};
 use crate::error::{AppError, AppResult};
-use crate::pagination::PageRequest;
+use crate::pagination::{load_page, PageRequest};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = organisations)]
@@ -184,14 +184,11 @@ pub fn list_users(
         }
         query
     };
-    let total = filtered().count().get_result(conn)?;
-    let rows = filtered()
-        .order((users::created_at.asc(), users::id.asc()))
-        .limit(page.limit)
-        .offset(page.offset)
-        .select(User::as_select())
-        .load(conn)?;
-    Ok((rows, total))
+    load_page(conn, filtered, page, |query| {
+        query
+            .order((users::created_at.asc(), users::id.asc()))
+            .select(User::as_select())
+    })
 }
 
 diesel::define_sql_function!(fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text);
@@ -225,14 +222,11 @@ pub fn list_organisations(
         }
         query
     };
-    let total = filtered().count().get_result(conn)?;
-    let rows = filtered()
-        .order((organisations::legal_name.asc(), organisations::id.asc()))
-        .limit(page.limit)
-        .offset(page.offset)
-        .select(Organisation::as_select())
-        .load(conn)?;
-    Ok((rows, total))
+    load_page(conn, filtered, page, |query| {
+        query
+            .order((organisations::legal_name.asc(), organisations::id.asc()))
+            .select(Organisation::as_select())
+    })
 }
 
 /// Activates or deactivates an account; 409 when it already is in that state. Deactivation

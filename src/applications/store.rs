@@ -9,7 +9,7 @@ use crate::db::schema::{
 };
 use crate::db::{new_id, DbConnection};
 use crate::error::{AppError, AppResult};
-use crate::pagination::PageRequest;
+use crate::pagination::{load_page, PageRequest};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = applications)]
@@ -208,14 +208,11 @@ pub fn list(
         }
         query
     };
-    let total = filtered().count().get_result(conn)?;
-    let rows = filtered()
-        .order((applications::created_at.desc(), applications::id.asc()))
-        .limit(page.limit)
-        .offset(page.offset)
-        .select(Application::as_select())
-        .load(conn)?;
-    Ok((rows, total))
+    load_page(conn, filtered, page, |query| {
+        query
+            .order((applications::created_at.desc(), applications::id.asc()))
+            .select(Application::as_select())
+    })
 }
 
 pub fn find_review(conn: &mut DbConnection, application_id: &str) -> AppResult<Option<Review>> {

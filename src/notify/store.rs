@@ -8,7 +8,7 @@ use super::domain::MailStatus;
 use crate::db::schema::outbox_messages;
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult};
-use crate::pagination::PageRequest;
+use crate::pagination::{load_page, PageRequest};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = outbox_messages)]
@@ -179,15 +179,12 @@ pub fn list(
         }
         query
     };
-    let total = filtered().count().get_result(conn)?;
-    let rows = filtered()
-        .order((
-            outbox_messages::created_at.desc(),
-            outbox_messages::id.asc(),
-        ))
-        .limit(page.limit)
-        .offset(page.offset)
-        .select(OutboxMessage::as_select())
-        .load(conn)?;
-    Ok((rows, total))
+    load_page(conn, filtered, page, |query| {
+        query
+            .order((
+                outbox_messages::created_at.desc(),
+                outbox_messages::id.asc(),
+            ))
+            .select(OutboxMessage::as_select())
+    })
 }

@@ -8,7 +8,7 @@ use super::domain::{event_hash, ChainedEvent, EventContent, GENESIS_HASH};
 use crate::db::schema::audit_events;
 use crate::db::{new_id, now, DbConnection};
 use crate::error::AppResult;
-use crate::pagination::PageRequest;
+use crate::pagination::{load_page, PageRequest};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_events)]
@@ -142,14 +142,11 @@ pub fn list(
         }
         query
     };
-    let total = filtered().count().get_result(conn)?;
-    let rows = filtered()
-        .order(audit_events::seq.asc())
-        .limit(page.limit)
-        .offset(page.offset)
-        .select(AuditEvent::as_select())
-        .load(conn)?;
-    Ok((rows, total))
+    load_page(conn, filtered, page, |query| {
+        query
+            .order(audit_events::seq.asc())
+            .select(AuditEvent::as_select())
+    })
 }
 
 /// The next `limit` events after `after_seq`, in chain order.

@@ -133,6 +133,17 @@ pub struct Config {
     )]
     pub register_limit_per_ip: u32,
 
+    /// Addresses of reverse proxies or load balancers in front of the service, comma
+    /// separated. Only a request arriving from one of them has its client address taken from
+    /// `X-Forwarded-For` (for rate limits); otherwise the TCP peer counts.
+    #[arg(
+        long,
+        env = "CERTBODY_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+
     /// Largest accepted JSON request body, in bytes.
     #[arg(long, env = "CERTBODY_MAX_JSON_BYTES", default_value_t = 256 * 1024, global = true)]
     pub max_json_bytes: usize,

@@ -15,6 +15,7 @@ use certbody::notify::Notifier;
 use certbody::startup::Application;
 use certbody::trail::domain::ChainBreak;
 use certbody::trail::{check_anchor, verify_chain, Actor, Verification};
+use certbody::workflow::Service;
 
 /// certbody: the workflow of a management-system certification body (ISO/IEC 17021-1).
 ///
@@ -136,8 +137,8 @@ async fn run(cli: Cli) -> Result<(), String> {
                 organisation_id: org.as_deref(),
                 password: &password,
             };
-            let notifier = Notifier::new(&config.public_url);
-            let user = create_account(&db, &notifier, Actor::operator(), fields)
+            let service = Service::new(db, Notifier::new(&config.public_url));
+            let user = create_account(&service, Actor::operator(), fields)
                 .await
                 .map_err(describe)?;
             println!(
@@ -154,7 +155,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         } => {
             let anchor = anchor.map(|text| parse_anchor(&text)).transpose()?;
             let (db, _) = open_database(&config)?;
-            let (events, last_hash) = match db.read(verify_chain).await.map_err(describe)? {
+            let (events, last_hash) = match db.run(verify_chain).await.map_err(describe)? {
                 Verification::Intact { events, last_hash } => (events, last_hash),
                 Verification::Broken(ChainBreak::Altered { seq }) => {
                     return Err(format!("audit trail broken at event {seq}: its content does not match its hash"))
@@ -167,7 +168,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             };
             if let Some((seq, hash)) = anchor {
                 let checked = db
-                    .read(move |conn| check_anchor(conn, seq, &hash))
+                    .run(move |conn| check_anchor(conn, seq, &hash))
                     .await
                     .map_err(describe)?;
                 checked.map_err(|problem| format!("audit trail: {problem}"))?;

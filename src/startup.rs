@@ -21,8 +21,9 @@ use crate::notify::Notifier;
 use crate::scheduler::{Job, Scheduler};
 use crate::web::json::{path_config, query_config, JsonLimit};
 use crate::web::openapi::ApiDoc;
-use crate::web::{health, problems, request_id_header};
-use crate::{accounts, applications, error::AppError, notify, standards, trail};
+use crate::web::{health, problems, request_id_header, TrustedProxies};
+use crate::workflow::Service;
+use crate::{accounts, applications, error::AppError, notify, programmes, standards, trail};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -77,7 +78,8 @@ impl Application {
             .port();
 
         let app_db = web::Data::new(db.clone());
-        let notifier = web::Data::new(Notifier::new(&config.public_url));
+        let service = web::Data::new(Service::new(db.clone(), Notifier::new(&config.public_url)));
+        let trusted_proxies = web::Data::new(TrustedProxies(config.trusted_proxies.clone()));
         let keys = web::Data::new(TokenKeys::new(
             &secret,
             &config.public_url,
@@ -97,7 +99,8 @@ impl Application {
                 .wrap(from_fn(request_id_header))
                 .wrap(TracingLogger::default())
                 .app_data(app_db.clone())
-                .app_data(notifier.clone())
+                .app_data(service.clone())
+                .app_data(trusted_proxies.clone())
                 .app_data(keys.clone())
                 .app_data(limits.clone())
                 .app_data(json_limit)
@@ -108,6 +111,7 @@ impl Application {
                         .configure(accounts::routes)
                         .configure(standards::routes)
                         .configure(applications::routes)
+                        .configure(programmes::routes)
                         .configure(notify::routes)
                         .configure(trail::routes),
                 )

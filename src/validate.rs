@@ -19,16 +19,47 @@ impl Checker {
             .ok()
     }
 
-    /// `Ok` with the built value when no field failed, else a 422 listing each failure.
-    /// `build` runs only when every `check` succeeded, so it may unwrap their results.
-    pub fn finish<T>(self, build: impl FnOnce() -> T) -> AppResult<T> {
-        if self.errors.is_empty() {
-            Ok(build())
-        } else {
-            Err(AppError::Validation(self.errors))
+    /// The checked values — an `Option` or a tuple of them — when no field failed, else a
+    /// 422 listing each failure. Values come back only when all are there, by their type.
+    pub fn finish<C: Checked>(self, checked: C) -> AppResult<C::Value> {
+        if !self.errors.is_empty() {
+            return Err(AppError::Validation(self.errors));
         }
+        checked.into_value().ok_or_else(|| {
+            AppError::internal("a checked value is missing but no error was recorded")
+        })
     }
 }
+
+/// What `Checker::finish` accepts: an `Option` from `check`, or a tuple of them.
+pub trait Checked {
+    type Value;
+    fn into_value(self) -> Option<Self::Value>;
+}
+
+impl<T> Checked for Option<T> {
+    type Value = T;
+    fn into_value(self) -> Option<T> {
+        self
+    }
+}
+
+macro_rules! checked_tuple {
+    ($($name:ident),+) => {
+        impl<$($name: Checked),+> Checked for ($($name,)+) {
+            type Value = ($($name::Value,)+);
+            #[allow(non_snake_case)]
+            fn into_value(self) -> Option<Self::Value> {
+                let ($($name,)+) = self;
+                Some(($($name.into_value()?,)+))
+            }
+        }
+    };
+}
+checked_tuple!(A, B);
+checked_tuple!(A, B, C);
+checked_tuple!(A, B, C, D);
+checked_tuple!(A, B, C, D, E);
 
 /// Trimmed, non-empty text of at most `max` characters.
 pub fn required_text(value: &str, max: usize) -> Result<String, String> {
@@ -63,7 +94,7 @@ mod tests {
         assert_eq!(name.as_deref(), Some("Acme"));
         checker.check("city", required_text("   ", 10));
         checker.check("street", required_text("a very long street name", 10));
-        match checker.finish(|| ()) {
+        match checker.finish(name) {
             Err(AppError::Validation(errors)) => {
                 let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
                 assert_eq!(fields, ["city", "street"]);

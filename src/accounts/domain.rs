@@ -4,6 +4,7 @@
 use rand::Rng;
 
 use super::dto::OrganisationInput;
+use super::OrganisationId;
 use crate::auth::Role;
 use crate::error::AppResult;
 use crate::validate::{optional_text, required_text, Checker};
@@ -153,14 +154,14 @@ impl NewUser {
 pub fn check_membership(
     role: Role,
     organisation_id: Option<&str>,
-) -> Result<Option<String>, String> {
+) -> Result<Option<OrganisationId>, String> {
     match (
         role.is_staff(),
         organisation_id.map(str::trim).filter(|id| !id.is_empty()),
     ) {
         (false, None) => Err("is required for the applicant role".into()),
         (true, Some(_)) => Err("must be empty for staff roles".into()),
-        (_, org) => Ok(org.map(str::to_owned)),
+        (_, org) => Ok(org.map(OrganisationId::from_text)),
     }
 }
 
@@ -174,7 +175,7 @@ pub struct AccountFields<'a> {
 }
 
 /// Validates an admin-created account: the user and, for applicants, their organisation.
-pub fn validate_account(fields: AccountFields<'_>) -> AppResult<(NewUser, Option<String>)> {
+pub fn validate_account(fields: AccountFields<'_>) -> AppResult<(NewUser, Option<OrganisationId>)> {
     let mut checker = Checker::new();
     let user = NewUser::check(
         fields.email,
@@ -187,12 +188,7 @@ pub fn validate_account(fields: AccountFields<'_>) -> AppResult<(NewUser, Option
         "organisation_id",
         check_membership(fields.role, fields.organisation_id),
     );
-    checker.finish(|| {
-        (
-            user.expect("fields checked"),
-            membership.expect("membership checked"),
-        )
-    })
+    checker.finish((user, membership))
 }
 
 /// A client id for registers and correspondence: stable, short, unambiguous to read aloud
@@ -249,7 +245,7 @@ mod tests {
     fn applicants_need_an_organisation_and_staff_must_not_have_one() {
         assert_eq!(
             check_membership(Role::Applicant, Some("org")),
-            Ok(Some("org".into()))
+            Ok(Some(OrganisationId::from_text("org")))
         );
         assert!(check_membership(Role::Applicant, None).is_err());
         assert!(check_membership(Role::Applicant, Some("  ")).is_err());

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::store::{Organisation, User};
+use super::{OrganisationId, UserId};
 use crate::auth::Role;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -75,7 +76,8 @@ pub struct CreateUserRequest {
 pub struct UserListQuery {
     pub role: Option<Role>,
     pub active: Option<bool>,
-    pub organisation_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub organisation_id: Option<OrganisationId>,
     /// Page size, 1 to 200 (default 50).
     pub limit: Option<i64>,
     pub offset: Option<i64>,
@@ -95,11 +97,11 @@ pub struct OrganisationListQuery {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserView {
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub full_name: String,
     pub role: Role,
-    pub organisation_id: Option<String>,
+    pub organisation_id: Option<OrganisationId>,
     pub active: bool,
     pub created_at: DateTime<Utc>,
 }
@@ -107,7 +109,7 @@ pub struct UserView {
 impl From<User> for UserView {
     fn from(user: User) -> Self {
         UserView {
-            role: Role::parse(&user.role).unwrap_or(Role::Applicant),
+            role: user.role,
             id: user.id,
             email: user.email,
             full_name: user.full_name,
@@ -128,7 +130,7 @@ pub struct AddressView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrganisationView {
-    pub id: String,
+    pub id: OrganisationId,
     /// Stable client id used in registers and correspondence.
     #[schema(example = "C-7K2M9QXA")]
     pub client_id: String,

@@ -1,22 +1,23 @@
 //! HTTP handlers: parse, authorise, call the domain and the store, map to a response.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use serde_json::json;
 use tracing_actix_web::RequestId;
 
 use super::domain::{normalise_email, validate_account, AccountFields, NewOrganisation, NewUser};
 use super::dto::*;
 use super::store::{self, OrganisationFilter, User, UserFilter};
+use super::UserId;
 use crate::auth::rate_limit::AuthLimits;
 use crate::auth::token::TokenKeys;
-use crate::auth::{password, Caller, ObjectScope, Role, StaffAccess};
-use crate::db::Db;
+use crate::auth::{password, Auth, Caller, ObjectScope, Role, StaffAccess};
 use crate::error::{AppError, AppResult, Problem};
-use crate::notify::Notifier;
 use crate::pagination::{Page, PageRequest};
-use crate::trail::{self, Actor, Change};
+use crate::trail::{Actor, Change};
 use crate::validate::Checker;
 use crate::web::json::ApiJson;
+use crate::web::ClientAddress;
+use crate::workflow::Service;
 
 /// Register a client organisation and its first user (role `applicant`).
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "accounts", request_body = RegisterRequest,
@@ -27,14 +28,13 @@ use crate::web::json::ApiJson;
         (status = 429, description = "Too many registrations from this address; see Retry-After", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn register(
-    req: HttpRequest,
-    db: web::Data<Db>,
-    notifier: web::Data<Notifier>,
+    client: ClientAddress,
+    service: web::Data<Service>,
     limits: web::Data<AuthLimits>,
     request_id: RequestId,
     body: ApiJson<RegisterRequest>,
 ) -> AppResult<HttpResponse> {
-    limits.admit_registration(&client_ip(&req))?;
+    limits.admit_registration(client.as_str())?;
     let body = body.into_inner();
     let mut checker = Checker::new();
     let organisation = NewOrganisation::check(&body.organisation, "organisation", &mut checker);
@@ -45,18 +45,25 @@ pub async fn register(
         &body.password,
         &mut checker,
     );
-    let (organisation, user) =
-        checker.finish(|| (organisation.expect("checked"), user.expect("checked")))?;
+    let (organisation, user) = checker.finish((organisation, user))?;
     let password_hash = password::hash_off_thread(user.password.clone()).await?;
-    let (organisation, user) = db
-        .write(move |conn| {
-            let organisation = store::insert_organisation(conn, organisation)?;
-            let user =
-                store::insert_user(conn, user, Some(organisation.id.clone()), password_hash)?;
-            let change = Change {
+    // The new account is the actor: its id is known before the transaction starts.
+    let user_id = UserId::generate();
+    let actor = Actor::new_account(&user_id, Role::Applicant, request_id);
+    let (organisation, user) = service
+        .write_as(actor, move |tx| {
+            let organisation = store::insert_organisation(tx.conn, organisation)?;
+            let user = store::insert_user(
+                tx.conn,
+                user_id,
+                user,
+                Some(organisation.id.clone()),
+                password_hash,
+            )?;
+            tx.record(Change {
                 entity_type: "organisation",
-                entity_id: &organisation.id,
-                organisation_id: Some(&organisation.id),
+                entity_id: organisation.id.as_str(),
+                organisation_id: Some(organisation.id.as_str()),
                 action: "registered",
                 before: None,
                 after: Some(json!({
@@ -65,18 +72,13 @@ pub async fn register(
                     "country": organisation.country,
                     "applicant": {"id": user.id, "email": user.email},
                 })),
-            };
-            trail::record(
-                conn,
-                &Actor::new_account(&user.id, Role::Applicant, request_id),
-                change,
-            )?;
+            })?;
             let context = json!({
                 "recipient_name": user.full_name,
                 "organisation_name": organisation.legal_name,
                 "client_id": organisation.client_id,
             });
-            notifier.enqueue(conn, &user.email, "registration_received", context)?;
+            tx.mail(&user.email, "registration_received", context)?;
             Ok((organisation, user))
         })
         .await?;
@@ -98,8 +100,8 @@ pub async fn register(
         (status = 429, description = "Too many attempts; see Retry-After", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn issue_token(
-    req: HttpRequest,
-    db: web::Data<Db>,
+    client: ClientAddress,
+    service: web::Data<Service>,
     keys: web::Data<TokenKeys>,
     limits: web::Data<AuthLimits>,
     body: ApiJson<TokenRequest>,
@@ -109,17 +111,19 @@ pub async fn issue_token(
         password: given,
     } = body.into_inner();
     let email = normalise_email(&email);
-    limits.admit(&client_ip(&req), &email)?;
+    limits.admit(client.as_str(), &email)?;
 
     let lookup = email.clone();
-    let user = db
-        .read(move |conn| store::find_user_by_email(conn, &lookup))
+    let user = service
+        .db()
+        .run(move |conn| store::find_user_by_email(conn, &lookup))
         .await?;
     let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
     let password_ok = web::block(move || password::verify(&given, stored_hash.as_deref())).await?;
     match user {
         Some(user) if password_ok && user.active => {
-            let token = keys.issue(&user.id, user.role()?, user.organisation_id.as_deref())?;
+            let organisation_id = user.organisation_id.as_ref().map(|id| id.as_str());
+            let token = keys.issue(user.id.as_str(), user.role, organisation_id)?;
             Ok(HttpResponse::Ok().json(TokenResponse {
                 access_token: token,
                 token_type: "Bearer".into(),
@@ -133,23 +137,16 @@ pub async fn issue_token(
     }
 }
 
-/// The address rate limits count against: the TCP peer (a trusted-proxy setting for
-/// `X-Forwarded-For` comes with the public endpoints).
-fn client_ip(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map_or_else(|| "unknown".to_owned(), |addr| addr.ip().to_string())
-}
-
 /// The signed-in user and, for client users, their organisation.
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, body = MeView)))]
-pub async fn me(db: web::Data<Db>, caller: Caller) -> AppResult<HttpResponse> {
-    let (user, organisation) = db
-        .read(move |conn| {
+pub async fn me(service: web::Data<Service>, auth: Auth) -> AppResult<HttpResponse> {
+    let (user, organisation) = service
+        .read(auth, |conn, caller| {
             let user = store::find_user(conn, &caller.user_id)?
                 .ok_or_else(|| AppError::NotFound("no such user".into()))?;
             let organisation = match &caller.organisation_id {
-                Some(id) => store::find_organisation(conn, id)?,
+                Some(id) => store::find_organisation(conn, id.as_str())?,
                 None => None,
             };
             Ok((user, organisation))
@@ -164,30 +161,35 @@ pub async fn me(db: web::Data<Db>, caller: Caller) -> AppResult<HttpResponse> {
 /// Validates, hashes and stores an account created by an admin (API) or an operator (CLI),
 /// with its audit event and the mail telling the new user.
 pub async fn create_account(
-    db: &Db,
-    notifier: &Notifier,
+    service: &Service,
     actor: Actor,
     fields: AccountFields<'_>,
 ) -> AppResult<User> {
     let (user, organisation_id) = validate_account(fields)?;
     let password_hash = password::hash_off_thread(user.password.clone()).await?;
-    let notifier = notifier.clone();
-    db.write(move |conn| {
-        let user = store::insert_user(conn, user, organisation_id, password_hash)?;
-        let change = Change {
-            entity_type: "user",
-            entity_id: &user.id,
-            organisation_id: user.organisation_id.as_deref(),
-            action: "created",
-            before: None,
-            after: Some(json!({"email": user.email, "role": user.role, "organisation_id": user.organisation_id})),
-        };
-        trail::record(conn, &actor, change)?;
-        let context = json!({"recipient_name": user.full_name, "role": user.role, "email": user.email});
-        notifier.enqueue(conn, &user.email, "account_created", context)?;
-        Ok(user)
-    })
-    .await
+    service
+        .write_as(actor, move |tx| {
+            let user = store::insert_user(
+                tx.conn,
+                UserId::generate(),
+                user,
+                organisation_id,
+                password_hash,
+            )?;
+            tx.record(Change {
+                entity_type: "user",
+                entity_id: user.id.as_str(),
+                organisation_id: user.organisation_id.as_ref().map(|id| id.as_str()),
+                action: "created",
+                before: None,
+                after: Some(json!({"email": user.email, "role": user.role, "organisation_id": user.organisation_id})),
+            })?;
+            let context =
+                json!({"recipient_name": user.full_name, "role": user.role, "email": user.email});
+            tx.mail(&user.email, "account_created", context)?;
+            Ok(user)
+        })
+        .await
 }
 
 /// Create a staff account, or another user of an existing client organisation (admin only).
@@ -200,13 +202,18 @@ pub async fn create_account(
         (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_user(
-    db: web::Data<Db>,
-    notifier: web::Data<Notifier>,
-    caller: Caller,
-    request_id: RequestId,
+    service: web::Data<Service>,
+    auth: Auth,
     body: ApiJson<CreateUserRequest>,
 ) -> AppResult<HttpResponse> {
-    caller.require_role(&[Role::Admin])?;
+    // A second trip, on purpose: the password is hashed between the role check and the
+    // write, so nobody but an admin can make the server hash, and no lock is held meanwhile.
+    let caller = service
+        .read(auth, |_, caller| {
+            caller.require_role(&[Role::Admin])?;
+            Ok(caller.clone())
+        })
+        .await?;
     let body = body.into_inner();
     let fields = AccountFields {
         email: &body.email,
@@ -215,7 +222,7 @@ pub async fn create_user(
         organisation_id: body.organisation_id.as_deref(),
         password: &body.password,
     };
-    let user = create_account(&db, &notifier, Actor::user(&caller, request_id), fields).await?;
+    let user = create_account(&service, Actor::from(&caller), fields).await?;
     tracing::info!(user_id = %user.id, role = %user.role, by = %caller.user_id, "account created");
     Ok(HttpResponse::Created().json(UserView::from(user)))
 }
@@ -227,11 +234,10 @@ pub async fn create_user(
         (status = 403, description = "Caller is not an admin", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_users(
-    db: web::Data<Db>,
-    caller: Caller,
+    service: web::Data<Service>,
+    auth: Auth,
     query: web::Query<UserListQuery>,
 ) -> AppResult<HttpResponse> {
-    caller.require_role(&[Role::Admin])?;
     let query = query.into_inner();
     let page = PageRequest::parse(query.limit, query.offset)?;
     let filter = UserFilter {
@@ -239,8 +245,11 @@ pub async fn list_users(
         active: query.active,
         organisation_id: query.organisation_id,
     };
-    let (rows, total) = db
-        .read(move |conn| store::list_users(conn, &filter, page))
+    let (rows, total) = service
+        .read(auth, move |conn, caller| {
+            caller.require_role(&[Role::Admin])?;
+            store::list_users(conn, &filter, page)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(Page::new(rows, total, page, UserView::from)))
 }
@@ -254,14 +263,17 @@ pub async fn list_users(
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_user(
-    db: web::Data<Db>,
-    caller: Caller,
-    id: web::Path<String>,
+    service: web::Data<Service>,
+    auth: Auth,
+    id: web::Path<UserId>,
 ) -> AppResult<HttpResponse> {
-    caller.require_role(&[Role::Admin])?;
-    let id = id.into_inner();
-    let user = db.read(move |conn| store::find_user(conn, &id)).await?;
-    let user = user.ok_or_else(|| AppError::NotFound("no user has this id".into()))?;
+    let user = service
+        .read(auth, move |conn, caller| {
+            caller.require_role(&[Role::Admin])?;
+            store::find_user(conn, &id)?
+                .ok_or_else(|| AppError::NotFound("no user has this id".into()))
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(UserView::from(user)))
 }
 
@@ -275,20 +287,11 @@ pub async fn get_user(
         (status = 409, description = "Already deactivated, or your own account", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn deactivate_user(
-    db: web::Data<Db>,
-    notifier: web::Data<Notifier>,
-    caller: Caller,
-    request_id: RequestId,
-    id: web::Path<String>,
+    service: web::Data<Service>,
+    auth: Auth,
+    id: web::Path<UserId>,
 ) -> AppResult<HttpResponse> {
-    caller.require_role(&[Role::Admin])?;
-    let id = id.into_inner();
-    if id == caller.user_id {
-        return Err(AppError::Conflict(
-            "you cannot deactivate your own account".into(),
-        ));
-    }
-    set_active(&db, &notifier, Actor::user(&caller, request_id), id, false).await
+    set_active(&service, auth, id.into_inner(), false).await
 }
 
 /// Reactivate a deactivated account (admin only).
@@ -301,50 +304,43 @@ pub async fn deactivate_user(
         (status = 409, description = "Already active", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn reactivate_user(
-    db: web::Data<Db>,
-    notifier: web::Data<Notifier>,
-    caller: Caller,
-    request_id: RequestId,
-    id: web::Path<String>,
+    service: web::Data<Service>,
+    auth: Auth,
+    id: web::Path<UserId>,
 ) -> AppResult<HttpResponse> {
-    caller.require_role(&[Role::Admin])?;
-    set_active(
-        &db,
-        &notifier,
-        Actor::user(&caller, request_id),
-        id.into_inner(),
-        true,
-    )
-    .await
+    set_active(&service, auth, id.into_inner(), true).await
 }
 
 async fn set_active(
-    db: &Db,
-    notifier: &Notifier,
-    actor: Actor,
-    id: String,
+    service: &Service,
+    auth: Auth,
+    id: UserId,
     active: bool,
 ) -> AppResult<HttpResponse> {
-    let notifier = notifier.clone();
-    let user = db
-        .write(move |conn| {
-            let user = store::set_user_active(conn, &id, active)?;
-            let change = Change {
+    let user = service
+        .write(auth, move |tx, caller| {
+            caller.require_role(&[Role::Admin])?;
+            if !active && id == caller.user_id {
+                return Err(AppError::Conflict(
+                    "you cannot deactivate your own account".into(),
+                ));
+            }
+            let user = store::set_user_active(tx.conn, &id, active)?;
+            tx.record(Change {
                 entity_type: "user",
-                entity_id: &user.id,
-                organisation_id: user.organisation_id.as_deref(),
+                entity_id: user.id.as_str(),
+                organisation_id: user.organisation_id.as_ref().map(|id| id.as_str()),
                 action: if active { "reactivated" } else { "deactivated" },
                 before: Some(json!({"active": !active})),
                 after: Some(json!({"active": active})),
-            };
-            trail::record(conn, &actor, change)?;
+            })?;
             let context = json!({"recipient_name": user.full_name, "email": user.email});
             let template = if active {
                 "account_reactivated"
             } else {
                 "account_deactivated"
             };
-            notifier.enqueue(conn, &user.email, template, context)?;
+            tx.mail(&user.email, template, context)?;
             Ok(user)
         })
         .await?;
@@ -360,16 +356,10 @@ async fn set_active(
         (status = 403, description = "Client users may not list organisations", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_organisations(
-    db: web::Data<Db>,
-    caller: Caller,
+    service: web::Data<Service>,
+    auth: Auth,
     query: web::Query<OrganisationListQuery>,
 ) -> AppResult<HttpResponse> {
-    caller.require_role(&[
-        Role::Admin,
-        Role::Auditor,
-        Role::DecisionMaker,
-        Role::ComplaintHandler,
-    ])?;
     let query = query.into_inner();
     let page = PageRequest::parse(query.limit, query.offset)?;
     let filter = OrganisationFilter {
@@ -379,8 +369,11 @@ pub async fn list_organisations(
             .filter(|q| !q.is_empty()),
         country: query.country.map(|c| c.trim().to_ascii_uppercase()),
     };
-    let (rows, total) = db
-        .read(move |conn| store::list_organisations(conn, &filter, page))
+    let (rows, total) = service
+        .read(auth, move |conn, caller| {
+            caller.require_role(&STAFF)?;
+            store::list_organisations(conn, &filter, page)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(Page::new(rows, total, page, OrganisationView::from)))
 }
@@ -393,18 +386,36 @@ pub async fn list_organisations(
         (status = 404, description = "Unknown, or another client's organisation", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_organisation(
-    db: web::Data<Db>,
-    caller: Caller,
+    service: web::Data<Service>,
+    auth: Auth,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    let organisation = db
-        .read(move |conn| store::find_organisation(conn, &id))
+    let organisation = service
+        .read(auth, move |conn, caller| {
+            visible_organisation(conn, caller, &id)
+        })
         .await?;
-    let organisation = organisation.ok_or_else(|| AppError::NotFound("not found".into()))?;
+    Ok(HttpResponse::Ok().json(OrganisationView::from(organisation)))
+}
+
+const STAFF: [Role; 4] = [
+    Role::Admin,
+    Role::Auditor,
+    Role::DecisionMaker,
+    Role::ComplaintHandler,
+];
+
+/// An organisation by id or client id: staff see any, client users their own (404 otherwise).
+fn visible_organisation(
+    conn: &mut crate::db::DbConnection,
+    caller: &Caller,
+    id: &str,
+) -> AppResult<super::store::Organisation> {
+    let organisation = store::find_organisation(conn, id)?
+        .ok_or_else(|| AppError::NotFound("not found".into()))?;
     caller.ensure_may_access(ObjectScope {
-        organisation_id: &organisation.id,
+        organisation_id: Some(&organisation.id),
         staff: StaffAccess::AnyStaff,
     })?;
-    Ok(HttpResponse::Ok().json(OrganisationView::from(organisation)))
+    Ok(organisation)
 }

@@ -10,6 +10,15 @@ use actix_web::web;
 
 pub use handlers::*;
 
+crate::id_type!(
+    /// A client organisation.
+    OrganisationId
+);
+crate::id_type!(
+    /// A user account, client or staff.
+    UserId
+);
+
 /// One resource per path, so a method it does not support answers 405 (not 404).
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/auth/register").route(web::post().to(register)))

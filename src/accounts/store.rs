@@ -5,16 +5,17 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::domain::{generate_client_id, NewOrganisation, NewUser};
+use super::{OrganisationId, UserId};
 use crate::auth::Role;
 use crate::db::schema::{organisations, users};
-use crate::db::{new_id, now, DbConnection};
+use crate::db::{now, DbConnection};
 use crate::error::{AppError, AppResult};
 use crate::pagination::{load_page, PageRequest};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = organisations)]
 pub struct Organisation {
-    pub id: String,
+    pub id: OrganisationId,
     pub client_id: String,
     pub legal_name: String,
     pub trading_name: Option<String>,
@@ -31,11 +32,11 @@ pub struct Organisation {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
 pub struct User {
-    pub id: String,
-    pub organisation_id: Option<String>,
+    pub id: UserId,
+    pub organisation_id: Option<OrganisationId>,
     pub email: String,
     pub full_name: String,
-    pub role: String,
+    pub role: Role,
     pub password_hash: String,
     pub active: bool,
     pub tokens_valid_after: Option<NaiveDateTime>,
@@ -51,11 +52,6 @@ impl User {
                 .tokens_valid_after
                 .is_none_or(|after| issued_at_ms > after.and_utc().timestamp_millis())
     }
-
-    pub fn role(&self) -> AppResult<Role> {
-        Role::parse(&self.role)
-            .ok_or_else(|| AppError::internal(format!("unknown role {:?} stored", self.role)))
-    }
 }
 
 pub fn insert_organisation(
@@ -64,7 +60,7 @@ pub fn insert_organisation(
 ) -> AppResult<Organisation> {
     let at = now();
     let org = Organisation {
-        id: new_id(),
+        id: OrganisationId::generate(),
         client_id: generate_client_id(),
         legal_name: new.legal_name,
         trading_name: new.trading_name,
@@ -86,13 +82,14 @@ pub fn insert_organisation(
 /// Stores a new account; `password_hash` is the argon2 hash of `new.password`.
 pub fn insert_user(
     conn: &mut DbConnection,
+    id: UserId,
     new: NewUser,
-    organisation_id: Option<String>,
+    organisation_id: Option<OrganisationId>,
     password_hash: String,
 ) -> AppResult<User> {
     // Accept the organisation's id or its client id; store the id.
     let organisation_id = match organisation_id {
-        Some(id) => match find_organisation(conn, &id)? {
+        Some(id) => match find_organisation(conn, id.as_str())? {
             Some(org) => Some(org.id),
             None => {
                 return Err(AppError::invalid(
@@ -110,11 +107,11 @@ pub fn insert_user(
     }
     let at = now();
     let user = User {
-        id: new_id(),
+        id,
         organisation_id,
         email: new.email,
         full_name: new.full_name,
-        role: new.role.as_str().to_owned(),
+        role: new.role,
         password_hash,
         active: true,
         tokens_valid_after: None,
@@ -134,7 +131,7 @@ pub fn insert_user(
     Ok(user)
 }
 
-pub fn find_user(conn: &mut DbConnection, id: &str) -> AppResult<Option<User>> {
+pub fn find_user(conn: &mut DbConnection, id: &UserId) -> AppResult<Option<User>> {
     Ok(users::table
         .find(id)
         .select(User::as_select())
@@ -163,7 +160,7 @@ pub fn find_organisation(conn: &mut DbConnection, id: &str) -> AppResult<Option<
 pub struct UserFilter {
     pub role: Option<Role>,
     pub active: Option<bool>,
-    pub organisation_id: Option<String>,
+    pub organisation_id: Option<OrganisationId>,
 }
 
 pub fn list_users(
@@ -174,7 +171,7 @@ pub fn list_users(
     let filtered = || {
         let mut query = users::table.into_boxed();
         if let Some(role) = filter.role {
-            query = query.filter(users::role.eq(role.as_str()));
+            query = query.filter(users::role.eq(role));
         }
         if let Some(active) = filter.active {
             query = query.filter(users::active.eq(active));
@@ -231,7 +228,7 @@ pub fn list_organisations(
 
 /// Activates or deactivates an account; 409 when it already is in that state. Deactivation
 /// also voids every token issued so far, so reactivation does not revive them.
-pub fn set_user_active(conn: &mut DbConnection, id: &str, active: bool) -> AppResult<User> {
+pub fn set_user_active(conn: &mut DbConnection, id: &UserId, active: bool) -> AppResult<User> {
     let user =
         find_user(conn, id)?.ok_or_else(|| AppError::NotFound("no user has this id".into()))?;
     if user.active == active {
@@ -264,7 +261,7 @@ pub fn set_user_active(conn: &mut DbConnection, id: &str, active: bool) -> AppRe
 /// Everyone who currently holds `role` (e.g. the admins to tell of a new submission).
 pub fn active_users_with_role(conn: &mut DbConnection, role: Role) -> AppResult<Vec<User>> {
     Ok(users::table
-        .filter(users::role.eq(role.as_str()))
+        .filter(users::role.eq(role))
         .filter(users::active.eq(true))
         .order(users::created_at.asc())
         .select(User::as_select())
@@ -274,7 +271,7 @@ pub fn active_users_with_role(conn: &mut DbConnection, role: Role) -> AppResult<
 /// The active users of a client organisation (e.g. to tell them of a step on an application).
 pub fn active_users_of_organisation(
     conn: &mut DbConnection,
-    organisation_id: &str,
+    organisation_id: &OrganisationId,
 ) -> AppResult<Vec<User>> {
     Ok(users::table
         .filter(users::organisation_id.eq(organisation_id))

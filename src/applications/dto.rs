@@ -1,12 +1,21 @@
-//! Request and response bodies of the applications endpoints.
+//! Request and response bodies of the applications endpoints, and the checks that turn a
+//! request into the domain's validated content. `deny_unknown_fields` lives here, at the edge;
+//! the domain types stored as JSON read old rows tolerantly.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::domain::{
-    Adjustment, ApplicationState, AuditTime, Consultancy, CurrentCertification, ProgrammeAuditKind,
+    ApplicationContent, ApplicationState, Consultancy, CurrentCertification, SiteContent,
 };
+use super::store::{ApplicationDetail, Review};
+use super::{ApplicationId, SiteId};
+use crate::accounts::domain::parse_country;
+use crate::accounts::{OrganisationId, UserId};
+use crate::programmes::domain::{Adjustment, AuditTime};
+use crate::standards::StandardId;
+use crate::validate::{optional_text, required_text, Checker};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -26,11 +35,30 @@ pub struct SiteInput {
     pub scope: Option<String>,
 }
 
+/// Management-system consultancy the applicant received.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsultancyInput {
+    pub provider: String,
+    /// Last day of the consultancy (ISO date); leave it out while it is ongoing.
+    pub ended_on: Option<NaiveDate>,
+    pub description: Option<String>,
+}
+
+/// Certification held with another body: the application is a transfer (IAF MD 2).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CurrentCertificationInput {
+    pub certification_body: String,
+    pub certificate_number: String,
+    pub expires_on: NaiveDate,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApplicationInput {
-    #[schema(example = "std-iso-iec-20000-1-2018")]
-    pub standard_id: String,
+    #[schema(value_type = String, example = "std-iso-iec-20000-1-2018")]
+    pub standard_id: StandardId,
     #[schema(
         example = "The service management system supporting managed hosting services for business customers"
     )]
@@ -48,9 +76,9 @@ pub struct ApplicationInput {
     pub outsourced_processes: Vec<String>,
     /// Management-system consultancy received.
     #[serde(default)]
-    pub consultancy: Vec<Consultancy>,
+    pub consultancy: Vec<ConsultancyInput>,
     /// Certification currently held elsewhere (a transfer).
-    pub current_certification: Option<CurrentCertification>,
+    pub current_certification: Option<CurrentCertificationInput>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -58,6 +86,14 @@ pub struct ApplicationInput {
 pub struct MessageRequest {
     /// What the applicant must supply, or why the application is rejected or withdrawn.
     pub message: String,
+}
+
+/// A justified change to the table's audit time, in percent (negative reduces).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdjustmentInput {
+    pub percent: f64,
+    pub justification: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -75,7 +111,7 @@ pub struct ReviewInput {
     pub notes: Option<String>,
     /// Justified changes to the table's audit time.
     #[serde(default)]
-    pub adjustments: Vec<Adjustment>,
+    pub adjustments: Vec<AdjustmentInput>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -83,9 +119,11 @@ pub struct ReviewInput {
 #[into_params(parameter_in = Query)]
 pub struct ApplicationListQuery {
     pub state: Option<ApplicationState>,
-    pub standard_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub standard_id: Option<StandardId>,
     /// Staff only: one client organisation.
-    pub organisation_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub organisation_id: Option<OrganisationId>,
     /// Created on or after this date.
     pub created_from: Option<NaiveDate>,
     /// Created on or before this date.
@@ -96,7 +134,7 @@ pub struct ApplicationListQuery {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SiteView {
-    pub id: String,
+    pub id: SiteId,
     pub name: String,
     pub street: String,
     pub city: String,
@@ -109,9 +147,9 @@ pub struct SiteView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApplicationView {
-    pub id: String,
-    pub organisation_id: String,
-    pub standard_id: String,
+    pub id: ApplicationId,
+    pub organisation_id: OrganisationId,
+    pub standard_id: StandardId,
     /// e.g. `ISO/IEC 20000-1:2018`.
     pub standard: String,
     pub state: ApplicationState,
@@ -130,12 +168,54 @@ pub struct ApplicationView {
     pub updated_at: DateTime<Utc>,
 }
 
+impl From<ApplicationDetail> for ApplicationView {
+    fn from(detail: ApplicationDetail) -> Self {
+        let ApplicationDetail {
+            application,
+            standard,
+            sites,
+        } = detail;
+        ApplicationView {
+            id: application.id,
+            organisation_id: application.organisation_id,
+            standard_id: application.standard_id,
+            standard,
+            state: application.state,
+            scope_statement: application.scope_statement,
+            total_personnel: application.total_personnel,
+            sector_codes: application.sector_codes.0,
+            sites: sites
+                .into_iter()
+                .map(|s| SiteView {
+                    id: s.id,
+                    name: s.name,
+                    street: s.street,
+                    city: s.city,
+                    postcode: s.postcode,
+                    country: s.country,
+                    headcount: s.headcount,
+                    is_central: s.is_central,
+                    scope: s.scope,
+                })
+                .collect(),
+            services_in_scope: application.services_in_scope.0,
+            outsourced_processes: application.outsourced_processes.0,
+            consultancy: application.consultancy.0,
+            current_certification: application.current_certification.map(|held| held.0),
+            state_note: application.state_note,
+            submitted_at: application.submitted_at.map(|at| at.and_utc()),
+            created_at: application.created_at.and_utc(),
+            updated_at: application.updated_at.and_utc(),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SampleView {
     /// At least ⌈√sites⌉ (IAF MD 1).
     pub size: usize,
     /// Proposed sites: the central function first, then the largest.
-    pub site_ids: Vec<String>,
+    pub site_ids: Vec<SiteId>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -152,27 +232,229 @@ pub struct ReviewView {
     pub sample: SampleView,
     /// What still prevents acceptance; empty when it may be accepted.
     pub acceptance_blockers: Vec<String>,
-    pub reviewer_id: String,
+    pub reviewer_id: UserId,
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ProgrammeAuditView {
-    pub kind: ProgrammeAuditKind,
-    pub window_start: NaiveDate,
-    pub window_end: NaiveDate,
-    pub planned_days: f64,
-    /// Placed from an estimated decision date; re-placed when certification is decided.
-    pub provisional: bool,
+impl ReviewView {
+    pub fn new(review: Review, sample_size: usize, acceptance_blockers: Vec<String>) -> Self {
+        ReviewView {
+            information_sufficient: review.information_sufficient,
+            scope_clear: review.scope_clear,
+            competence_available: review.competence_available,
+            impartiality_threats: review.impartiality_threats.0,
+            threats_addressed: review.threats_addressed,
+            notes: review.notes,
+            adjustments: review.adjustments.0,
+            audit_time: review.audit_time.0,
+            sample: SampleView {
+                size: sample_size,
+                site_ids: review.sampled_site_ids.0,
+            },
+            acceptance_blockers,
+            reviewer_id: review.reviewer_id,
+            updated_at: review.updated_at.and_utc(),
+        }
+    }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ProgrammeView {
-    pub id: String,
-    pub application_id: String,
-    pub organisation_id: String,
-    pub standard_id: String,
-    /// Date of the certification decision, once taken.
-    pub decision_date: Option<NaiveDate>,
-    pub audits: Vec<ProgrammeAuditView>,
+const MAX_SITES: usize = 500;
+/// IAF sector codes run from 1 (agriculture) to 39 (other social services).
+const IAF_SECTORS: std::ops::RangeInclusive<u8> = 1..=39;
+const MAX_PERSONNEL: i64 = 1_000_000;
+
+fn check_site(site: &SiteInput, field: &str, checker: &mut Checker) -> Option<SiteContent> {
+    let at = |name: &str| format!("{field}.{name}");
+    let name = checker.check(&at("name"), required_text(&site.name, 200));
+    let street = checker.check(&at("street"), required_text(&site.street, 200));
+    let city = checker.check(&at("city"), required_text(&site.city, 100));
+    let postcode = checker.check(&at("postcode"), required_text(&site.postcode, 20));
+    let country = checker.check(&at("country"), parse_country(&site.country));
+    let scope = checker.check(&at("scope"), optional_text(site.scope.as_deref(), 2000));
+    let headcount = checker.check(
+        &at("headcount"),
+        if (1..=MAX_PERSONNEL).contains(&site.headcount) {
+            Ok(site.headcount)
+        } else {
+            Err(format!("must be between 1 and {MAX_PERSONNEL}"))
+        },
+    );
+    Some(SiteContent {
+        name: name?,
+        street: street?,
+        city: city?,
+        postcode: postcode?,
+        country: country?,
+        headcount: headcount?,
+        is_central: site.is_central,
+        scope: scope?,
+    })
+}
+
+fn check_list(items: &[String], field: &str, checker: &mut Checker) -> Vec<String> {
+    items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| checker.check(&format!("{field}[{i}]"), required_text(item, 300)))
+        .collect()
+}
+
+impl ApplicationInput {
+    /// The validated content. Checks everything but the standard id (which needs the catalogue); `needs_services`
+    /// says whether the standard requires the services in scope; `today` bounds dates.
+    pub fn check(
+        &self,
+        needs_services: bool,
+        today: NaiveDate,
+        checker: &mut Checker,
+    ) -> Option<ApplicationContent> {
+        let scope_statement = checker.check(
+            "scope_statement",
+            required_text(&self.scope_statement, 2000),
+        );
+        let total_personnel = checker.check(
+            "total_personnel",
+            if (1..=MAX_PERSONNEL).contains(&self.total_personnel) {
+                Ok(self.total_personnel)
+            } else {
+                Err(format!("must be between 1 and {MAX_PERSONNEL}"))
+            },
+        );
+        let sector_codes = checker.check(
+            "sector_codes",
+            match self
+                .sector_codes
+                .iter()
+                .find(|code| !IAF_SECTORS.contains(code))
+            {
+                Some(code) => Err(format!("{code} is not an IAF sector code (1 to 39)")),
+                None => Ok(self.sector_codes.clone()),
+            },
+        );
+        let site_count = checker.check(
+            "sites",
+            match self.sites.iter().filter(|s| s.is_central).count() {
+                _ if self.sites.is_empty() => Err("name at least one site".to_owned()),
+                _ if self.sites.len() > MAX_SITES => Err(format!("at most {MAX_SITES} sites")),
+                1 => Ok(self.sites.len()),
+                _ => Err("exactly one site must be the central function (is_central)".to_owned()),
+            },
+        );
+        let sites: Vec<Option<SiteContent>> = self
+            .sites
+            .iter()
+            .enumerate()
+            .map(|(i, site)| check_site(site, &format!("sites[{i}]"), checker))
+            .collect();
+        let services_in_scope = check_list(&self.services_in_scope, "services_in_scope", checker);
+        if needs_services && self.services_in_scope.is_empty() {
+            checker.check::<()>(
+                "services_in_scope",
+                Err("name the services in scope (required for ISO/IEC 20000-1)".into()),
+            );
+        }
+        let outsourced_processes =
+            check_list(&self.outsourced_processes, "outsourced_processes", checker);
+        let consultancy: Vec<Option<Consultancy>> = self
+            .consultancy
+            .iter()
+            .enumerate()
+            .map(|(i, given)| {
+                let provider = checker.check(
+                    &format!("consultancy[{i}].provider"),
+                    required_text(&given.provider, 200),
+                );
+                let ended_on = checker.check(
+                    &format!("consultancy[{i}].ended_on"),
+                    match given.ended_on {
+                        Some(ended) if ended > today => {
+                            Err("must not be in the future; leave it out while ongoing".into())
+                        }
+                        ended => Ok(ended),
+                    },
+                );
+                let description = checker.check(
+                    &format!("consultancy[{i}].description"),
+                    optional_text(given.description.as_deref(), 1000),
+                );
+                Some(Consultancy {
+                    provider: provider?,
+                    ended_on: ended_on?,
+                    description: description?,
+                })
+            })
+            .collect();
+        let current_certification = match &self.current_certification {
+            None => Some(None),
+            Some(held) => {
+                let body = checker.check(
+                    "current_certification.certification_body",
+                    required_text(&held.certification_body, 200),
+                );
+                let number = checker.check(
+                    "current_certification.certificate_number",
+                    required_text(&held.certificate_number, 100),
+                );
+                // An expired certificate cannot be transferred (IAF MD 2): that is a new certification.
+                let expires_on = checker.check(
+                    "current_certification.expires_on",
+                    if held.expires_on >= today {
+                        Ok(held.expires_on)
+                    } else {
+                        Err(
+                            "the certificate has expired: apply for initial certification"
+                                .to_owned(),
+                        )
+                    },
+                );
+                Some(Some(CurrentCertification {
+                    certification_body: body?,
+                    certificate_number: number?,
+                    expires_on: expires_on?,
+                }))
+            }
+        };
+        site_count?;
+        Some(ApplicationContent {
+            scope_statement: scope_statement?,
+            total_personnel: total_personnel?,
+            sector_codes: sector_codes?,
+            sites: sites.into_iter().collect::<Option<Vec<_>>>()?,
+            services_in_scope,
+            outsourced_processes,
+            consultancy: consultancy.into_iter().collect::<Option<Vec<_>>>()?,
+            current_certification: current_certification?,
+        })
+    }
+}
+
+impl ReviewInput {
+    /// The justified adjustments, each with a non-empty justification and a sensible percent.
+    pub fn check_adjustments(&self, checker: &mut Checker) -> Vec<Adjustment> {
+        self.adjustments
+            .iter()
+            .enumerate()
+            .filter_map(|(i, adjustment)| {
+                let justification = checker.check(
+                    &format!("adjustments[{i}].justification"),
+                    required_text(&adjustment.justification, 2000),
+                );
+                let percent = checker.check(
+                    &format!("adjustments[{i}].percent"),
+                    if adjustment.percent.is_finite()
+                        && adjustment.percent != 0.0
+                        && adjustment.percent.abs() <= 100.0
+                    {
+                        Ok(adjustment.percent)
+                    } else {
+                        Err("must be a non-zero percentage between -100 and 100".to_owned())
+                    },
+                );
+                Some(Adjustment {
+                    percent: percent?,
+                    justification: justification?,
+                })
+            })
+            .collect()
+    }
 }

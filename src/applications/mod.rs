@@ -6,11 +6,22 @@
 pub mod domain;
 pub mod dto;
 mod handlers;
+pub mod service;
 pub mod store;
 
 use actix_web::web;
 
 pub use handlers::*;
+pub use service::ApplicationLifecycle;
+
+crate::id_type!(
+    /// An application for certification.
+    ApplicationId
+);
+crate::id_type!(
+    /// A site named in an application.
+    SiteId
+);
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -38,6 +49,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::resource("/applications/{id}/review")
             .route(web::get().to(get_review))
             .route(web::put().to(record_review)),
-    )
-    .service(web::resource("/applications/{id}/programme").route(web::get().to(get_programme)));
+    );
 }

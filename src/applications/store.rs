@@ -1,50 +1,47 @@
-//! Storage of applications, their sites, reviews and audit programmes.
+//! Storage of applications, their sites and reviews.
+
+use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::domain::{ApplicationState, PlannedAudit};
-use crate::db::schema::{
-    application_reviews, application_sites, applications, audit_programmes, programme_audits,
-};
-use crate::db::{new_id, DbConnection};
-use crate::error::{AppError, AppResult};
+use super::domain::{ApplicationState, Consultancy, CurrentCertification};
+use super::{ApplicationId, SiteId};
+use crate::accounts::{OrganisationId, UserId};
+use crate::db::schema::{application_reviews, application_sites, applications, standards};
+use crate::db::types::Json;
+use crate::db::DbConnection;
+use crate::error::AppResult;
 use crate::pagination::{load_page, PageRequest};
+use crate::programmes::domain::{Adjustment, AuditTime};
+use crate::standards::StandardId;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = applications)]
 pub struct Application {
-    pub id: String,
-    pub organisation_id: String,
-    pub standard_id: String,
-    pub state: String,
+    pub id: ApplicationId,
+    pub organisation_id: OrganisationId,
+    pub standard_id: StandardId,
+    pub state: ApplicationState,
     pub scope_statement: String,
     pub total_personnel: i64,
-    /// JSON arrays and objects, as the domain types serialise them.
-    pub sector_codes: String,
-    pub services_in_scope: String,
-    pub outsourced_processes: String,
-    pub consultancy: String,
-    pub current_certification: Option<String>,
+    pub sector_codes: Json<Vec<u8>>,
+    pub services_in_scope: Json<Vec<String>>,
+    pub outsourced_processes: Json<Vec<String>>,
+    pub consultancy: Json<Vec<Consultancy>>,
+    pub current_certification: Option<Json<CurrentCertification>>,
     pub state_note: Option<String>,
-    pub created_by: String,
+    pub created_by: UserId,
     pub submitted_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
 
-impl Application {
-    pub fn state(&self) -> AppResult<ApplicationState> {
-        ApplicationState::parse(&self.state)
-            .ok_or_else(|| AppError::internal(format!("unknown state {:?}", self.state)))
-    }
-}
-
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = application_sites)]
 pub struct Site {
-    pub id: String,
-    pub application_id: String,
+    pub id: SiteId,
+    pub application_id: ApplicationId,
     pub position: i64,
     pub name: String,
     pub street: String,
@@ -59,42 +56,29 @@ pub struct Site {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = application_reviews)]
 pub struct Review {
-    pub application_id: String,
+    pub application_id: ApplicationId,
     pub information_sufficient: bool,
     pub scope_clear: bool,
     pub competence_available: bool,
-    pub impartiality_threats: String,
+    pub impartiality_threats: Json<Vec<String>>,
     pub threats_addressed: bool,
     pub notes: Option<String>,
-    pub adjustments: String,
-    pub audit_time: String,
-    pub sampled_site_ids: String,
-    pub reviewer_id: String,
+    pub adjustments: Json<Vec<Adjustment>>,
+    pub audit_time: Json<AuditTime>,
+    pub sampled_site_ids: Json<Vec<SiteId>>,
+    pub reviewer_id: UserId,
     pub updated_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = audit_programmes)]
-pub struct Programme {
-    pub id: String,
-    pub application_id: String,
-    pub organisation_id: String,
-    pub standard_id: String,
-    pub decision_date: Option<String>,
-    pub created_at: NaiveDateTime,
-}
+/// An application row with its standard's code and edition, as the joined queries load it.
+type WithStandard = (Application, (String, String));
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = programme_audits)]
-pub struct ProgrammeAudit {
-    pub id: String,
-    pub programme_id: String,
-    pub kind: String,
-    pub position: i64,
-    pub window_start: String,
-    pub window_end: String,
-    pub planned_days: f64,
-    pub provisional: bool,
+/// An application with what every view of it shows: its standard's designation and its sites.
+#[derive(Debug, Clone)]
+pub struct ApplicationDetail {
+    pub application: Application,
+    pub standard: String,
+    pub sites: Vec<Site>,
 }
 
 pub fn insert(conn: &mut DbConnection, application: &Application, sites: &[Site]) -> AppResult<()> {
@@ -125,7 +109,7 @@ pub fn update(conn: &mut DbConnection, application: &Application, sites: &[Site]
     insert_sites(conn, sites)
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> AppResult<Option<Application>> {
+pub fn find(conn: &mut DbConnection, id: &ApplicationId) -> AppResult<Option<Application>> {
     Ok(applications::table
         .find(id)
         .select(Application::as_select())
@@ -133,7 +117,32 @@ pub fn find(conn: &mut DbConnection, id: &str) -> AppResult<Option<Application>>
         .optional()?)
 }
 
-pub fn sites(conn: &mut DbConnection, application_id: &str) -> AppResult<Vec<Site>> {
+/// The application, its standard and its sites: two queries.
+pub fn find_detail(
+    conn: &mut DbConnection,
+    id: &ApplicationId,
+) -> AppResult<Option<ApplicationDetail>> {
+    let found: Option<WithStandard> = applications::table
+        .inner_join(standards::table)
+        .filter(applications::id.eq(id))
+        .select((
+            Application::as_select(),
+            (standards::code, standards::edition),
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((application, (code, edition))) = found else {
+        return Ok(None);
+    };
+    let sites = sites(conn, id)?;
+    Ok(Some(ApplicationDetail {
+        application,
+        standard: format!("{code}:{edition}"),
+        sites,
+    }))
+}
+
+pub fn sites(conn: &mut DbConnection, application_id: &ApplicationId) -> AppResult<Vec<Site>> {
     Ok(application_sites::table
         .filter(application_sites::application_id.eq(application_id))
         .order(application_sites::position.asc())
@@ -144,58 +153,61 @@ pub fn sites(conn: &mut DbConnection, application_id: &str) -> AppResult<Vec<Sit
 /// Moves the application from `from` to `to`, only if it is still in `from`.
 pub fn set_state(
     conn: &mut DbConnection,
-    id: &str,
+    id: &ApplicationId,
     from: ApplicationState,
     to: ApplicationState,
     note: Option<&str>,
     at: NaiveDateTime,
-) -> AppResult<()> {
-    let submitted_at = (to == ApplicationState::Submitted).then_some(at);
-    let changed = diesel::update(
-        applications::table
-            .find(id)
-            .filter(applications::state.eq(from.as_str())),
-    )
-    .set((
-        applications::state.eq(to.as_str()),
-        applications::state_note.eq(note),
-        applications::updated_at.eq(at),
-    ))
-    .execute(conn)?;
-    if changed == 0 {
-        return Err(AppError::Conflict(
-            "the application changed meanwhile; reload it".into(),
-        ));
-    }
-    if let Some(submitted_at) = submitted_at {
-        diesel::update(applications::table.find(id))
-            .set(applications::submitted_at.eq(submitted_at))
-            .execute(conn)?;
-    }
-    Ok(())
+) -> AppResult<bool> {
+    let guarded = applications::table
+        .find(id)
+        .filter(applications::state.eq(from));
+    let changed = if to == ApplicationState::Submitted {
+        diesel::update(guarded)
+            .set((
+                applications::state.eq(to),
+                applications::state_note.eq(note),
+                applications::updated_at.eq(at),
+                applications::submitted_at.eq(at),
+            ))
+            .execute(conn)?
+    } else {
+        diesel::update(guarded)
+            .set((
+                applications::state.eq(to),
+                applications::state_note.eq(note),
+                applications::updated_at.eq(at),
+            ))
+            .execute(conn)?
+    };
+    Ok(changed == 1)
 }
 
 #[derive(Debug, Default)]
 pub struct ApplicationFilter {
-    pub organisation_id: Option<String>,
+    pub organisation_id: Option<OrganisationId>,
     pub state: Option<ApplicationState>,
-    pub standard_id: Option<String>,
+    pub standard_id: Option<StandardId>,
     pub created_from: Option<NaiveDateTime>,
     pub created_before: Option<NaiveDateTime>,
 }
 
+/// One page of applications with their standards and sites: three queries, whatever the
+/// page size (the count, the page joined with its standards, every site of the page).
 pub fn list(
     conn: &mut DbConnection,
     filter: &ApplicationFilter,
     page: PageRequest,
-) -> AppResult<(Vec<Application>, i64)> {
+) -> AppResult<(Vec<ApplicationDetail>, i64)> {
     let filtered = || {
-        let mut query = applications::table.into_boxed();
+        let mut query = applications::table
+            .inner_join(standards::table)
+            .into_boxed();
         if let Some(organisation_id) = &filter.organisation_id {
             query = query.filter(applications::organisation_id.eq(organisation_id.clone()));
         }
         if let Some(state) = filter.state {
-            query = query.filter(applications::state.eq(state.as_str()));
+            query = query.filter(applications::state.eq(state));
         }
         if let Some(standard_id) = &filter.standard_id {
             query = query.filter(applications::standard_id.eq(standard_id.clone()));
@@ -208,14 +220,47 @@ pub fn list(
         }
         query
     };
-    load_page(conn, filtered, page, |query| {
+    let (rows, total): (Vec<WithStandard>, i64) = load_page(conn, filtered, page, |query| {
         query
             .order((applications::created_at.desc(), applications::id.asc()))
-            .select(Application::as_select())
-    })
+            .select((
+                Application::as_select(),
+                (standards::code, standards::edition),
+            ))
+    })?;
+    let ids: Vec<&ApplicationId> = rows.iter().map(|(a, _)| &a.id).collect();
+    let mut sites_by_application: HashMap<ApplicationId, Vec<Site>> = HashMap::new();
+    for site in application_sites::table
+        .filter(application_sites::application_id.eq_any(ids))
+        .order((
+            application_sites::application_id.asc(),
+            application_sites::position.asc(),
+        ))
+        .select(Site::as_select())
+        .load(conn)?
+    {
+        sites_by_application
+            .entry(site.application_id.clone())
+            .or_default()
+            .push(site);
+    }
+    let details = rows
+        .into_iter()
+        .map(|(application, (code, edition))| ApplicationDetail {
+            sites: sites_by_application
+                .remove(&application.id)
+                .unwrap_or_default(),
+            application,
+            standard: format!("{code}:{edition}"),
+        })
+        .collect();
+    Ok((details, total))
 }
 
-pub fn find_review(conn: &mut DbConnection, application_id: &str) -> AppResult<Option<Review>> {
+pub fn find_review(
+    conn: &mut DbConnection,
+    application_id: &ApplicationId,
+) -> AppResult<Option<Review>> {
     Ok(application_reviews::table
         .find(application_id)
         .select(Review::as_select())
@@ -224,7 +269,7 @@ pub fn find_review(conn: &mut DbConnection, application_id: &str) -> AppResult<O
 }
 
 /// Discards the review: the content it judged has changed.
-pub fn delete_review(conn: &mut DbConnection, application_id: &str) -> AppResult<bool> {
+pub fn delete_review(conn: &mut DbConnection, application_id: &ApplicationId) -> AppResult<bool> {
     Ok(diesel::delete(application_reviews::table.find(application_id)).execute(conn)? > 0)
 }
 
@@ -234,50 +279,4 @@ pub fn save_review(conn: &mut DbConnection, review: &Review) -> AppResult<()> {
         .values(review)
         .execute(conn)?;
     Ok(())
-}
-
-pub fn insert_programme(
-    conn: &mut DbConnection,
-    programme: &Programme,
-    plan: &[PlannedAudit],
-) -> AppResult<()> {
-    diesel::insert_into(audit_programmes::table)
-        .values(programme)
-        .execute(conn)?;
-    for (position, audit) in plan.iter().enumerate() {
-        let row = ProgrammeAudit {
-            id: new_id(),
-            programme_id: programme.id.clone(),
-            kind: audit.kind.as_str().to_owned(),
-            position: position as i64 + 1,
-            window_start: audit.window_start.to_string(),
-            window_end: audit.window_end.to_string(),
-            planned_days: audit.days,
-            provisional: audit.provisional,
-        };
-        diesel::insert_into(programme_audits::table)
-            .values(&row)
-            .execute(conn)?;
-    }
-    Ok(())
-}
-
-pub fn find_programme(
-    conn: &mut DbConnection,
-    application_id: &str,
-) -> AppResult<Option<(Programme, Vec<ProgrammeAudit>)>> {
-    let programme: Option<Programme> = audit_programmes::table
-        .filter(audit_programmes::application_id.eq(application_id))
-        .select(Programme::as_select())
-        .first(conn)
-        .optional()?;
-    let Some(programme) = programme else {
-        return Ok(None);
-    };
-    let audits = programme_audits::table
-        .filter(programme_audits::programme_id.eq(&programme.id))
-        .order(programme_audits::position.asc())
-        .select(ProgrammeAudit::as_select())
-        .load(conn)?;
-    Ok(Some((programme, audits)))
 }

@@ -1,27 +1,58 @@
 //! `Caller`: who is making this request, as an extractor, plus the object-level checks every
 //! module uses before touching a record.
 
-use std::future::Future;
-use std::pin::Pin;
+use std::future::{ready, Ready};
 
-use actix_web::{http::header, web, FromRequest, HttpRequest};
+use actix_web::{http::header, web, FromRequest, HttpMessage, HttpRequest};
+use tracing_actix_web::RequestId;
 
-use super::token::TokenKeys;
+use super::token::{Claims, TokenKeys};
 use super::Role;
 use crate::accounts::store as accounts;
-use crate::db::Db;
+use crate::accounts::{OrganisationId, UserId};
+use crate::db::DbConnection;
 use crate::error::{AppError, AppResult};
 
-/// An authenticated, *currently active* user. Handlers ask for it; they never read headers.
+/// A request's access token, verified (signature, expiry, issuer, audience) but not yet
+/// checked against the account. Handlers take it and hand it to `Service::read`/`write`,
+/// which turn it into a `Caller` on the same connection as the request's own work: one trip
+/// to the database per request.
+#[derive(Debug, Clone)]
+pub struct Auth {
+    claims: Claims,
+    request_id: Option<String>,
+}
+
+impl FromRequest for Auth {
+    type Error = AppError;
+    type Future = Ready<AppResult<Auth>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let verified = || {
+            let keys = req
+                .app_data::<web::Data<TokenKeys>>()
+                .ok_or_else(|| AppError::internal("token keys missing from app data"))?;
+            Ok(Auth {
+                claims: keys.verify(&bearer_token(req)?)?,
+                request_id: req.extensions().get::<RequestId>().map(ToString::to_string),
+            })
+        };
+        ready(verified())
+    }
+}
+
+/// An authenticated, *currently active* user.
 ///
 /// The token only proves who signed in; role, organisation and the active flag are read
 /// from the database on every request, so a deactivated user or a changed role takes effect
 /// at once rather than when the token expires.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    pub user_id: String,
+    pub user_id: UserId,
     pub role: Role,
-    pub organisation_id: Option<String>,
+    pub organisation_id: Option<OrganisationId>,
+    /// The request this caller is making, for the audit trail.
+    pub request_id: Option<String>,
 }
 
 /// How staff other than admins reach an object.
@@ -29,19 +60,38 @@ pub struct Caller {
 pub enum StaffAccess<'a> {
     /// Every staff member may (e.g. client master data).
     AnyStaff,
-    /// Only the listed staff, e.g. the audit team (user ids).
-    Assigned(&'a [String]),
+    /// Only the listed staff, e.g. the audit team.
+    Assigned(&'a [UserId]),
+    /// Admins only (e.g. the outbox): no client and no other staff.
+    AdminOnly,
 }
 
 /// What an authorisation check needs to know about an object.
 #[derive(Debug, Clone, Copy)]
 pub struct ObjectScope<'a> {
-    /// The client organisation the object belongs to.
-    pub organisation_id: &'a str,
+    /// The client organisation the object belongs to; `None` for the CB's own records.
+    pub organisation_id: Option<&'a OrganisationId>,
     pub staff: StaffAccess<'a>,
 }
 
 impl Caller {
+    /// Checks the token against the account: it must exist, be active, and the token must
+    /// be issued after the last deactivation.
+    pub fn load(conn: &mut DbConnection, auth: &Auth) -> AppResult<Caller> {
+        let user_id = UserId::from_text(auth.claims.sub.as_str());
+        match accounts::find_user(conn, &user_id)? {
+            Some(user) if user.accepts_token_issued_at(auth.claims.iat_ms) => Ok(Caller {
+                user_id: user.id,
+                role: user.role,
+                organisation_id: user.organisation_id,
+                request_id: auth.request_id.clone(),
+            }),
+            _ => Err(AppError::Unauthorized(
+                "this token is no longer valid: the account was deactivated or removed".into(),
+            )),
+        }
+    }
+
     /// 403 unless the caller has one of `roles`.
     pub fn require_role(&self, roles: &[Role]) -> AppResult<()> {
         if roles.contains(&self.role) {
@@ -60,9 +110,13 @@ impl Caller {
     pub fn ensure_may_access(&self, scope: ObjectScope<'_>) -> AppResult<()> {
         let allowed = match (self.role, scope.staff) {
             (Role::Admin, _) => true,
-            (Role::Applicant, _) => self.organisation_id.as_deref() == Some(scope.organisation_id),
+            (Role::Applicant, _) => {
+                scope.organisation_id.is_some()
+                    && self.organisation_id.as_ref() == scope.organisation_id
+            }
             (_, StaffAccess::AnyStaff) => true,
             (_, StaffAccess::Assigned(staff)) => staff.contains(&self.user_id),
+            (_, StaffAccess::AdminOnly) => false,
         };
         match (allowed, self.role) {
             (true, _) => Ok(()),
@@ -71,39 +125,6 @@ impl Caller {
                 "you are not assigned to this record".into(),
             )),
         }
-    }
-}
-
-impl FromRequest for Caller {
-    type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = AppResult<Caller>>>>;
-
-    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let bearer = bearer_token(req);
-        let keys = req.app_data::<web::Data<TokenKeys>>().cloned();
-        let db = req.app_data::<web::Data<Db>>().cloned();
-        Box::pin(async move {
-            let (Some(keys), Some(db)) = (keys, db) else {
-                return Err(AppError::internal(
-                    "token keys or database missing from app data",
-                ));
-            };
-            let claims = keys.verify(&bearer?)?;
-            let issued_at_ms = claims.iat_ms;
-            let user = db
-                .read(move |conn| accounts::find_user(conn, &claims.sub))
-                .await?;
-            match user {
-                Some(user) if user.accepts_token_issued_at(issued_at_ms) => Ok(Caller {
-                    role: user.role()?,
-                    user_id: user.id,
-                    organisation_id: user.organisation_id,
-                }),
-                _ => Err(AppError::Unauthorized(
-                    "this token is no longer valid: the account was deactivated or removed".into(),
-                )),
-            }
-        })
     }
 }
 
@@ -131,21 +152,27 @@ mod tests {
 
     fn caller(role: Role, org: Option<&str>) -> Caller {
         Caller {
-            user_id: "me".into(),
+            user_id: UserId::from_text("me"),
             role,
-            organisation_id: org.map(Into::into),
+            organisation_id: org.map(OrganisationId::from_text),
+            request_id: None,
         }
+    }
+
+    fn org(id: &str) -> OrganisationId {
+        OrganisationId::from_text(id)
     }
 
     #[test]
     fn clients_reach_only_their_own_organisation_and_get_404_otherwise() {
         let client = caller(Role::Applicant, Some("org-a"));
+        let (a, b) = (org("org-a"), org("org-b"));
         let own = ObjectScope {
-            organisation_id: "org-a",
+            organisation_id: Some(&a),
             staff: StaffAccess::AnyStaff,
         };
         let other = ObjectScope {
-            organisation_id: "org-b",
+            organisation_id: Some(&b),
             staff: StaffAccess::AnyStaff,
         };
         assert!(client.ensure_may_access(own).is_ok());
@@ -157,9 +184,10 @@ mod tests {
 
     #[test]
     fn staff_need_assignment_where_required_and_admins_never_do() {
-        let team = vec!["someone".to_owned()];
+        let a = org("org-a");
+        let team = vec![UserId::from_text("someone")];
         let assigned_only = ObjectScope {
-            organisation_id: "org-a",
+            organisation_id: Some(&a),
             staff: StaffAccess::Assigned(&team),
         };
         let auditor = caller(Role::Auditor, None);
@@ -167,9 +195,9 @@ mod tests {
             auditor.ensure_may_access(assigned_only),
             Err(AppError::Forbidden(_))
         ));
-        let team = vec!["me".to_owned()];
+        let team = vec![UserId::from_text("me")];
         let with_me = ObjectScope {
-            organisation_id: "org-a",
+            organisation_id: Some(&a),
             staff: StaffAccess::Assigned(&team),
         };
         assert!(auditor.ensure_may_access(with_me).is_ok());

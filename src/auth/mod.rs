@@ -7,5 +7,5 @@ pub mod rate_limit;
 mod role;
 pub mod token;
 
-pub use caller::{Caller, ObjectScope, StaffAccess};
+pub use caller::{Auth, Caller, ObjectScope, StaffAccess};
 pub use role::Role;

@@ -8,6 +8,7 @@
 //!   `busy_timeout` instead of failing with "database is locked" when a reader upgrades).
 
 pub mod schema;
+pub mod types;
 
 use chrono::Timelike;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -122,8 +123,9 @@ impl Db {
         applied.map_err(|e| AppError::internal(format!("migration failed: {e}")))
     }
 
-    /// Runs `f` with a connection on the blocking pool, outside any transaction.
-    pub async fn read<T, F>(&self, f: F) -> AppResult<T>
+    /// Runs `f` with one pooled connection on the blocking pool: one trip, outside any
+    /// transaction (`f` may open one with `in_write_transaction`).
+    pub async fn run<T, F>(&self, f: F) -> AppResult<T>
     where
         F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
@@ -138,8 +140,7 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.pool.clone();
-        actix_web::web::block(move || in_write_transaction(&mut *pool.get()?, f)).await?
+        self.run(move |conn| in_write_transaction(conn, f)).await
     }
 }
 
@@ -182,7 +183,8 @@ pub fn in_write_transaction<T>(
     }
 }
 
-/// A fresh random id for a new row (UUID v4 as text: portable across both backends).
+/// A random token (UUID v4 text), e.g. to tell one instance's claims and leases from another's.
+/// Rows get typed ids instead (`id_type!`).
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }

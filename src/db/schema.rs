@@ -1,6 +1,6 @@
 //! Table definitions shared by both backends. Kept by hand (not `diesel print-schema`)
 //! because the same definitions must describe the SQLite and the PostgreSQL migrations:
-//! only portable column types (TEXT ids, BIGINT, BOOLEAN, TIMESTAMP in UTC).
+//! only portable column types (TEXT ids, BIGINT, BOOLEAN, DATE, TIMESTAMP in UTC).
 
 diesel::table! {
     organisations (id) {
@@ -177,7 +177,7 @@ diesel::table! {
         application_id -> Text,
         organisation_id -> Text,
         standard_id -> Text,
-        decision_date -> Nullable<Text>,
+        decision_date -> Nullable<Date>,
         created_at -> Timestamp,
     }
 }
@@ -188,9 +188,22 @@ diesel::table! {
         programme_id -> Text,
         kind -> Text,
         position -> BigInt,
-        window_start -> Text,
-        window_end -> Text,
+        window_start -> Date,
+        window_end -> Date,
         planned_days -> Double,
         provisional -> Bool,
     }
 }
+
+diesel::joinable!(applications -> standards (standard_id));
+diesel::joinable!(application_sites -> applications (application_id));
+diesel::joinable!(audit_programmes -> applications (application_id));
+diesel::joinable!(programme_audits -> audit_programmes (programme_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    standards,
+    applications,
+    application_sites,
+    application_reviews,
+    audit_programmes,
+    programme_audits,
+);

@@ -2,38 +2,14 @@
 
 use std::time::Duration;
 
-/// pending → sending → sent; a failed send goes back to pending with a later attempt time,
-/// or to dead after the last allowed attempt; an admin may put a dead message back to pending.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum MailStatus {
-    Pending,
-    Sending,
-    Sent,
-    Dead,
-}
-
-impl MailStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MailStatus::Pending => "pending",
-            MailStatus::Sending => "sending",
-            MailStatus::Sent => "sent",
-            MailStatus::Dead => "dead",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<MailStatus> {
-        [
-            MailStatus::Pending,
-            MailStatus::Sending,
-            MailStatus::Sent,
-            MailStatus::Dead,
-        ]
-        .into_iter()
-        .find(|status| status.as_str() == value)
+crate::text_enum! {
+    /// pending → sending → sent; a failed send goes back to pending with a later attempt time,
+    /// or to dead after the last allowed attempt; an admin may put a dead message back to pending.
+    pub enum MailStatus {
+        Pending = "pending",
+        Sending = "sending",
+        Sent = "sent",
+        Dead = "dead",
     }
 }
 
@@ -58,9 +34,9 @@ pub fn status_after_failure(attempts: i64, max_attempts: i64) -> MailStatus {
 
 /// Only a message that was given up may be queued again by hand; anything else is in
 /// flight or done.
-pub fn check_requeue(status: MailStatus) -> Result<(), String> {
+pub fn check_requeue(status: MailStatus) -> Result<MailStatus, String> {
     match status {
-        MailStatus::Dead => Ok(()),
+        MailStatus::Dead => Ok(MailStatus::Pending),
         other => Err(format!(
             "only dead messages can be retried; this one is {}",
             other.as_str()

@@ -1,17 +1,17 @@
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
-use tracing_actix_web::RequestId;
 use utoipa::{IntoParams, ToSchema};
 
 use super::domain::{check_requeue, MailStatus};
 use super::store::{self, OutboxMessage};
-use crate::auth::{Caller, Role};
-use crate::db::{now, Db};
-use crate::error::{AppError, AppResult, Problem};
+use super::OutboxId;
+use crate::auth::{Auth, ObjectScope, Role, StaffAccess};
+use crate::db::{now, DbConnection};
+use crate::error::{AppResult, Problem};
 use crate::pagination::{Page, PageRequest};
-use crate::trail::{self, Actor, Change};
+use crate::workflow::transition::{take_step, Lifecycle};
+use crate::workflow::{Service, Tx};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -24,7 +24,7 @@ pub struct OutboxQuery {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OutboxMessageView {
-    pub id: String,
+    pub id: OutboxId,
     /// The RFC 5322 Message-ID, the same on every attempt.
     pub message_id: String,
     pub template: String,
@@ -41,7 +41,7 @@ pub struct OutboxMessageView {
 impl From<OutboxMessage> for OutboxMessageView {
     fn from(message: OutboxMessage) -> Self {
         OutboxMessageView {
-            status: MailStatus::parse(&message.status).unwrap_or(MailStatus::Pending),
+            status: message.status,
             id: message.id,
             message_id: message.message_id,
             template: message.template,
@@ -64,15 +64,17 @@ impl From<OutboxMessage> for OutboxMessageView {
         (status = 422, description = "Bad limit or offset", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_outbox(
-    db: web::Data<Db>,
-    caller: Caller,
+    service: web::Data<Service>,
+    auth: Auth,
     query: web::Query<OutboxQuery>,
 ) -> AppResult<HttpResponse> {
-    caller.require_role(&[Role::Admin])?;
     let query = query.into_inner();
     let page = PageRequest::parse(query.limit, query.offset)?;
-    let (rows, total) = db
-        .read(move |conn| store::list(conn, query.status, page))
+    let (rows, total) = service
+        .read(auth, move |conn, caller| {
+            caller.require_role(&[Role::Admin])?;
+            store::list(conn, query.status, page)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(Page::new(rows, total, page, OutboxMessageView::from)))
 }
@@ -87,31 +89,77 @@ pub async fn list_outbox(
         (status = 409, description = "The message is not dead", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn retry_message(
-    db: web::Data<Db>,
-    caller: Caller,
-    request_id: RequestId,
-    id: web::Path<String>,
+    service: web::Data<Service>,
+    auth: Auth,
+    id: web::Path<OutboxId>,
 ) -> AppResult<HttpResponse> {
-    caller.require_role(&[Role::Admin])?;
-    let actor = Actor::user(&caller, request_id);
-    let id = id.into_inner();
-    let message = db
-        .write(move |conn| {
-            let message = store::find(conn, &id)?
-                .ok_or_else(|| AppError::NotFound("no message has this id".into()))?;
-            check_requeue(message.status()?).map_err(AppError::Conflict)?;
-            store::requeue(conn, &id, now())?;
-            let change = Change {
-                entity_type: "outbox_message",
-                entity_id: &id,
-                organisation_id: None,
-                action: "requeued",
-                before: Some(json!({"status": message.status, "attempts": message.attempts})),
-                after: Some(json!({"status": MailStatus::Pending.as_str(), "attempts": 0})),
-            };
-            trail::record(conn, &actor, change)?;
-            store::find(conn, &id)?.ok_or_else(|| AppError::internal("requeued message vanished"))
+    let message = service
+        .write(auth, move |tx, caller| {
+            take_step::<Outbox>(tx, caller, &id, Requeue, None)
         })
         .await?;
     Ok(HttpResponse::Ok().json(OutboxMessageView::from(message)))
+}
+
+/// The one step an admin takes on a message: put a dead one back in the queue.
+#[derive(Debug, Clone, Copy)]
+pub struct Requeue;
+
+/// The outbox's lifecycle as the transition kernel sees it (the dispatcher's own moves,
+/// pending → sending → sent or dead, are claims and outcomes, not user steps).
+pub struct Outbox;
+
+impl Lifecycle for Outbox {
+    const ENTITY: &'static str = "outbox_message";
+    type Id = OutboxId;
+    type Record = OutboxMessage;
+    type State = MailStatus;
+    type Step = Requeue;
+
+    fn load(conn: &mut DbConnection, id: &OutboxId) -> AppResult<Option<OutboxMessage>> {
+        store::find(conn, id)
+    }
+
+    fn scope(_: &OutboxMessage) -> ObjectScope<'_> {
+        ObjectScope {
+            organisation_id: None,
+            staff: StaffAccess::AdminOnly,
+        }
+    }
+
+    fn state(message: &OutboxMessage) -> MailStatus {
+        message.status
+    }
+
+    fn next(from: MailStatus, _: Requeue) -> Result<MailStatus, String> {
+        check_requeue(from)
+    }
+
+    fn roles(_: Requeue) -> &'static [Role] {
+        &[Role::Admin]
+    }
+
+    fn action(_: Requeue) -> &'static str {
+        "requeued"
+    }
+
+    fn store_state(
+        conn: &mut DbConnection,
+        id: &OutboxId,
+        from: MailStatus,
+        _to: MailStatus,
+        _note: Option<&str>,
+    ) -> AppResult<bool> {
+        store::requeue(conn, id, from, now())
+    }
+
+    fn notify(
+        _: &mut Tx<'_>,
+        _: &OutboxMessage,
+        _: Requeue,
+        _: MailStatus,
+        _: Option<&str>,
+    ) -> AppResult<()> {
+        Ok(())
+    }
 }

@@ -16,7 +16,12 @@ use serde_json::Value;
 
 pub use handlers::*;
 
-use crate::db::{new_id, now, DbConnection};
+crate::id_type!(
+    /// A message in the outbox.
+    OutboxId
+);
+
+use crate::db::{now, DbConnection};
 use crate::error::AppResult;
 use store::OutboxMessage;
 
@@ -54,7 +59,7 @@ impl Notifier {
             map.insert("public_url".into(), Value::String(self.public_url.clone()));
         }
         let rendered = templates::render(template, &context)?;
-        let id = new_id();
+        let id = OutboxId::generate();
         let at = now();
         let message = OutboxMessage {
             message_id: format!("<{id}@{}>", self.message_id_domain),
@@ -64,7 +69,7 @@ impl Notifier {
             subject: rendered.subject,
             body_text: rendered.text,
             body_html: rendered.html,
-            status: domain::MailStatus::Pending.as_str().to_owned(),
+            status: domain::MailStatus::Pending,
             attempts: 0,
             next_attempt_at: at,
             claimed_by: None,

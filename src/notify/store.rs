@@ -5,22 +5,23 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::domain::MailStatus;
+use super::OutboxId;
 use crate::db::schema::outbox_messages;
 use crate::db::DbConnection;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::pagination::{load_page, PageRequest};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = outbox_messages)]
 pub struct OutboxMessage {
-    pub id: String,
+    pub id: OutboxId,
     pub message_id: String,
     pub template: String,
     pub recipient: String,
     pub subject: String,
     pub body_text: String,
     pub body_html: String,
-    pub status: String,
+    pub status: MailStatus,
     pub attempts: i64,
     pub next_attempt_at: NaiveDateTime,
     pub claimed_by: Option<String>,
@@ -28,13 +29,6 @@ pub struct OutboxMessage {
     pub last_error: Option<String>,
     pub created_at: NaiveDateTime,
     pub sent_at: Option<NaiveDateTime>,
-}
-
-impl OutboxMessage {
-    pub fn status(&self) -> AppResult<MailStatus> {
-        MailStatus::parse(&self.status)
-            .ok_or_else(|| AppError::internal(format!("unknown mail status {:?}", self.status)))
-    }
 }
 
 pub fn insert(conn: &mut DbConnection, message: &OutboxMessage) -> AppResult<()> {
@@ -60,17 +54,17 @@ pub fn claim_next(
             outbox_messages::table
                 .filter(
                     outbox_messages::status
-                        .eq(MailStatus::Pending.as_str())
+                        .eq(MailStatus::Pending)
                         .and(outbox_messages::next_attempt_at.le(now))
                         .or(outbox_messages::status
-                            .eq(MailStatus::Sending.as_str())
+                            .eq(MailStatus::Sending)
                             .and(outbox_messages::claimed_until.lt(now))),
                 )
                 .order(outbox_messages::created_at.asc())
                 .select(outbox_messages::id)
         };
     }
-    let next: Option<String> = match conn {
+    let next: Option<OutboxId> = match conn {
         DbConnection::Postgres(pg) => due!().for_update().skip_locked().first(pg).optional()?,
         DbConnection::Sqlite(sqlite) => due!().first(sqlite).optional()?,
     };
@@ -79,7 +73,7 @@ pub fn claim_next(
     };
     diesel::update(outbox_messages::table.find(&outbox_id))
         .set((
-            outbox_messages::status.eq(MailStatus::Sending.as_str()),
+            outbox_messages::status.eq(MailStatus::Sending),
             outbox_messages::claimed_by.eq(claimer),
             outbox_messages::claimed_until.eq(lease_until),
             outbox_messages::attempts.eq(outbox_messages::attempts + 1),
@@ -91,7 +85,7 @@ pub fn claim_next(
 /// Records a delivery, if `claimer` still holds the message.
 pub fn mark_sent(
     conn: &mut DbConnection,
-    outbox_id: &str,
+    outbox_id: &OutboxId,
     claimer: &str,
     at: NaiveDateTime,
 ) -> AppResult<()> {
@@ -101,7 +95,7 @@ pub fn mark_sent(
             .filter(outbox_messages::claimed_by.eq(claimer)),
     )
     .set((
-        outbox_messages::status.eq(MailStatus::Sent.as_str()),
+        outbox_messages::status.eq(MailStatus::Sent),
         outbox_messages::sent_at.eq(Some(at)),
         outbox_messages::claimed_until.eq(None::<NaiveDateTime>),
         outbox_messages::last_error.eq(None::<String>),
@@ -114,7 +108,7 @@ pub fn mark_sent(
 /// Records a failed attempt (already counted by the claim): back to pending at `retry_at`, or dead.
 pub fn mark_failed(
     conn: &mut DbConnection,
-    outbox_id: &str,
+    outbox_id: &OutboxId,
     claimer: &str,
     new_status: MailStatus,
     retry_at: NaiveDateTime,
@@ -126,7 +120,7 @@ pub fn mark_failed(
             .filter(outbox_messages::claimed_by.eq(claimer)),
     )
     .set((
-        outbox_messages::status.eq(new_status.as_str()),
+        outbox_messages::status.eq(new_status),
         outbox_messages::next_attempt_at.eq(retry_at),
         outbox_messages::claimed_until.eq(None::<NaiveDateTime>),
         outbox_messages::last_error.eq(Some(error)),
@@ -137,16 +131,16 @@ pub fn mark_failed(
 }
 
 /// The claim lapsed and another dispatcher took the message over: its outcome counts instead.
-fn warn_if_claim_lost(updated: usize, outbox_id: &str) {
+fn warn_if_claim_lost(updated: usize, outbox_id: &OutboxId) {
     if updated == 0 {
         tracing::warn!(
-            outbox_id,
+            %outbox_id,
             "outcome not recorded: the claim on this message had been taken over"
         );
     }
 }
 
-pub fn find(conn: &mut DbConnection, outbox_id: &str) -> AppResult<Option<OutboxMessage>> {
+pub fn find(conn: &mut DbConnection, outbox_id: &OutboxId) -> AppResult<Option<OutboxMessage>> {
     Ok(outbox_messages::table
         .find(outbox_id)
         .select(OutboxMessage::as_select())
@@ -154,17 +148,27 @@ pub fn find(conn: &mut DbConnection, outbox_id: &str) -> AppResult<Option<Outbox
         .optional()?)
 }
 
-/// Puts a message back in the queue for an immediate attempt, with a fresh attempt count.
-pub fn requeue(conn: &mut DbConnection, outbox_id: &str, at: NaiveDateTime) -> AppResult<()> {
-    diesel::update(outbox_messages::table.find(outbox_id))
-        .set((
-            outbox_messages::status.eq(MailStatus::Pending.as_str()),
-            outbox_messages::attempts.eq(0),
-            outbox_messages::next_attempt_at.eq(at),
-            outbox_messages::claimed_by.eq(None::<String>),
-        ))
-        .execute(conn)?;
-    Ok(())
+/// Puts a message that is still `from` back in the queue for an immediate attempt, with a
+/// fresh attempt count; false when its status had changed.
+pub fn requeue(
+    conn: &mut DbConnection,
+    outbox_id: &OutboxId,
+    from: MailStatus,
+    at: NaiveDateTime,
+) -> AppResult<bool> {
+    let updated = diesel::update(
+        outbox_messages::table
+            .find(outbox_id)
+            .filter(outbox_messages::status.eq(from)),
+    )
+    .set((
+        outbox_messages::status.eq(MailStatus::Pending),
+        outbox_messages::attempts.eq(0),
+        outbox_messages::next_attempt_at.eq(at),
+        outbox_messages::claimed_by.eq(None::<String>),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
 }
 
 pub fn list(
@@ -175,7 +179,7 @@ pub fn list(
     let filtered = || {
         let mut query = outbox_messages::table.into_boxed();
         if let Some(wanted) = wanted {
-            query = query.filter(outbox_messages::status.eq(wanted.as_str()));
+            query = query.filter(outbox_messages::status.eq(wanted));
         }
         query
     };

@@ -3,11 +3,12 @@ use utoipa::ToSchema;
 
 use super::domain::AuditTimeBand;
 use super::store::{Clause, Standard};
+use super::StandardId;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StandardSummary {
-    #[schema(example = "std-iso-iec-20000-1-2018")]
-    pub id: String,
+    #[schema(value_type = String, example = "std-iso-iec-20000-1-2018")]
+    pub id: StandardId,
     #[schema(example = "ISO/IEC 20000-1")]
     pub code: String,
     #[schema(example = "2018")]

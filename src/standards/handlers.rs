@@ -1,22 +1,23 @@
 use actix_web::{web, HttpResponse};
 use serde_json::json;
-use tracing_actix_web::RequestId;
 
 use super::domain::{check_bands, parse_clause, AuditTimeBand};
 use super::dto::*;
 use super::store::{self, Standard};
-use crate::auth::{Caller, Role};
-use crate::db::{now, Db, DbConnection};
+use super::StandardId;
+use crate::auth::{Auth, Role};
+use crate::db::{now, DbConnection};
 use crate::error::{AppResult, Problem};
-use crate::trail::{self, Actor, Change};
+use crate::trail::Change;
 use crate::validate::{required_text, Checker};
 use crate::web::json::ApiJson;
+use crate::workflow::Service;
 
 /// The catalogue: every standard the certification body certifies against.
 #[utoipa::path(get, path = "/api/v1/standards", tag = "standards", security(("bearer" = [])),
     responses((status = 200, body = Vec<StandardSummary>)))]
-pub async fn list_standards(db: web::Data<Db>, _caller: Caller) -> AppResult<HttpResponse> {
-    let standards = db.read(store::list).await?;
+pub async fn list_standards(service: web::Data<Service>, auth: Auth) -> AppResult<HttpResponse> {
+    let standards = service.read(auth, |conn, _| store::list(conn)).await?;
     Ok(HttpResponse::Ok().json(
         standards
             .iter()
@@ -30,16 +31,15 @@ pub async fn list_standards(db: web::Data<Db>, _caller: Caller) -> AppResult<Htt
     security(("bearer" = [])),
     responses((status = 200, body = StandardDetail), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_standard(
-    db: web::Data<Db>,
-    _caller: Caller,
-    id: web::Path<String>,
+    service: web::Data<Service>,
+    auth: Auth,
+    id: web::Path<StandardId>,
 ) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    let detail = db.read(move |conn| detail(conn, &id)).await?;
+    let detail = service.read(auth, move |conn, _| detail(conn, &id)).await?;
     Ok(HttpResponse::Ok().json(detail))
 }
 
-fn detail(conn: &mut DbConnection, id: &str) -> AppResult<StandardDetail> {
+fn detail(conn: &mut DbConnection, id: &StandardId) -> AppResult<StandardDetail> {
     let standard = store::get(conn, id)?;
     Ok(StandardDetail {
         summary: StandardSummary::from(&standard),
@@ -103,13 +103,24 @@ fn check_reduction(percent: f64) -> Result<f64, String> {
         (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_standard(
-    db: web::Data<Db>,
-    caller: Caller,
-    request_id: RequestId,
+    service: web::Data<Service>,
+    auth: Auth,
     body: ApiJson<CreateStandardRequest>,
 ) -> AppResult<HttpResponse> {
-    caller.require_role(&[Role::Admin])?;
     let body = body.into_inner();
+    let detail = service
+        .write(auth, move |tx, caller| {
+            caller.require_role(&[Role::Admin])?;
+            create(tx, body)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(detail))
+}
+
+fn create(
+    tx: &mut crate::workflow::Tx<'_>,
+    body: CreateStandardRequest,
+) -> AppResult<StandardDetail> {
     let mut checker = Checker::new();
     let code = checker.check("code", required_text(&body.code, 50));
     let edition = checker.check("edition", required_text(&body.edition, 20));
@@ -120,42 +131,37 @@ pub async fn create_standard(
     );
     let clauses = check_clauses(&body.clauses, &mut checker);
     checker.check("audit_time", check_bands(&body.audit_time));
-    let (code, edition, title, reduction, clauses) = checker.finish(|| {
-        (
-            code.expect("checked"),
-            edition.expect("checked"),
-            title.expect("checked"),
-            reduction.expect("checked"),
-            clauses.expect("checked"),
-        )
-    })?;
-    let actor = Actor::user(&caller, request_id);
+    let (code, edition, title, reduction, clauses) =
+        checker.finish((code, edition, title, reduction, clauses))?;
     let bands = body.audit_time;
-    let detail = db
-        .write(move |conn| {
-            let at = now();
-            let slug: String = format!("std-{code}-{edition}")
-                .to_lowercase()
-                .chars()
-                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-                .collect();
-            let standard = Standard { id: slug, code, edition, title, max_reduction_percent: reduction, active: true, created_at: at, updated_at: at };
-            store::insert(conn, &standard)?;
-            store::replace_clauses(conn, &standard.id, &clauses)?;
-            store::replace_audit_time(conn, &standard.id, reduction, &bands)?;
-            let change = Change {
-                entity_type: "standard",
-                entity_id: &standard.id,
-                organisation_id: None,
-                action: "created",
-                before: None,
-                after: Some(json!({"designation": standard.designation(), "clauses": clauses.len(), "bands": bands.len()})),
-            };
-            trail::record(conn, &actor, change)?;
-            detail(conn, &standard.id)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(detail))
+    let at = now();
+    let slug: String = format!("std-{code}-{edition}")
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let standard = Standard {
+        id: StandardId::from_text(slug),
+        code,
+        edition,
+        title,
+        max_reduction_percent: reduction,
+        active: true,
+        created_at: at,
+        updated_at: at,
+    };
+    store::insert(tx.conn, &standard)?;
+    store::replace_clauses(tx.conn, &standard.id, &clauses)?;
+    store::replace_audit_time(tx.conn, &standard.id, reduction, &bands)?;
+    tx.record(Change {
+        entity_type: "standard",
+        entity_id: standard.id.as_str(),
+        organisation_id: None,
+        action: "created",
+        before: None,
+        after: Some(json!({"designation": standard.designation(), "clauses": clauses.len(), "bands": bands.len()})),
+    })?;
+    detail(tx.conn, &standard.id)
 }
 
 /// Replace a standard's audit-time table (admin only). Applications already reviewed keep
@@ -169,41 +175,35 @@ pub async fn create_standard(
         (status = 422, description = "Bands overlap, leave gaps or have no days", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn replace_audit_time(
-    db: web::Data<Db>,
-    caller: Caller,
-    request_id: RequestId,
-    id: web::Path<String>,
+    service: web::Data<Service>,
+    auth: Auth,
+    id: web::Path<StandardId>,
     body: ApiJson<AuditTimeRequest>,
 ) -> AppResult<HttpResponse> {
-    caller.require_role(&[Role::Admin])?;
     let body = body.into_inner();
-    let mut checker = Checker::new();
-    let reduction = checker.check(
-        "max_reduction_percent",
-        check_reduction(body.max_reduction_percent),
-    );
-    checker.check("bands", check_bands(&body.bands));
-    let reduction = checker.finish(|| reduction.expect("checked"))?;
-    let (actor, id, bands) = (
-        Actor::user(&caller, request_id),
-        id.into_inner(),
-        body.bands,
-    );
-    let detail = db
-        .write(move |conn| {
-            let standard = store::get(conn, &id)?;
-            let before: Vec<AuditTimeBand> = store::bands(conn, &id)?;
-            store::replace_audit_time(conn, &id, reduction, &bands)?;
-            let change = Change {
+    let detail = service
+        .write(auth, move |tx, caller| {
+            caller.require_role(&[Role::Admin])?;
+            let mut checker = Checker::new();
+            let reduction = checker.check(
+                "max_reduction_percent",
+                check_reduction(body.max_reduction_percent),
+            );
+            checker.check("bands", check_bands(&body.bands));
+            let reduction = checker.finish(reduction)?;
+            let bands = body.bands;
+            let standard = store::get(tx.conn, &id)?;
+            let before: Vec<AuditTimeBand> = store::bands(tx.conn, &id)?;
+            store::replace_audit_time(tx.conn, &id, reduction, &bands)?;
+            tx.record(Change {
                 entity_type: "standard",
-                entity_id: &id,
+                entity_id: id.as_str(),
                 organisation_id: None,
                 action: "audit_time_replaced",
                 before: Some(json!({"max_reduction_percent": standard.max_reduction_percent, "bands": before})),
                 after: Some(json!({"max_reduction_percent": reduction, "bands": bands})),
-            };
-            trail::record(conn, &actor, change)?;
-            detail(conn, &id)
+            })?;
+            detail(tx.conn, &id)
         })
         .await?;
     Ok(HttpResponse::Ok().json(detail))
@@ -219,32 +219,30 @@ pub async fn replace_audit_time(
         (status = 422, description = "Invalid or repeated clause references", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn replace_clauses(
-    db: web::Data<Db>,
-    caller: Caller,
-    request_id: RequestId,
-    id: web::Path<String>,
+    service: web::Data<Service>,
+    auth: Auth,
+    id: web::Path<StandardId>,
     body: ApiJson<ClausesRequest>,
 ) -> AppResult<HttpResponse> {
-    caller.require_role(&[Role::Admin])?;
-    let mut checker = Checker::new();
-    let clauses = check_clauses(&body.into_inner().clauses, &mut checker);
-    let clauses = checker.finish(|| clauses.expect("checked"))?;
-    let (actor, id) = (Actor::user(&caller, request_id), id.into_inner());
-    let detail = db
-        .write(move |conn| {
-            store::get(conn, &id)?;
-            let before = store::clauses(conn, &id)?.len();
-            store::replace_clauses(conn, &id, &clauses)?;
-            let change = Change {
+    let body = body.into_inner();
+    let detail = service
+        .write(auth, move |tx, caller| {
+            caller.require_role(&[Role::Admin])?;
+            let mut checker = Checker::new();
+            let clauses = check_clauses(&body.clauses, &mut checker);
+            let clauses = checker.finish(clauses)?;
+            store::get(tx.conn, &id)?;
+            let before = store::clauses(tx.conn, &id)?.len();
+            store::replace_clauses(tx.conn, &id, &clauses)?;
+            tx.record(Change {
                 entity_type: "standard",
-                entity_id: &id,
+                entity_id: id.as_str(),
                 organisation_id: None,
                 action: "clauses_replaced",
                 before: Some(json!({"clauses": before})),
                 after: Some(json!({"clauses": clauses.iter().map(|(c, _)| c).collect::<Vec<_>>()})),
-            };
-            trail::record(conn, &actor, change)?;
-            detail(conn, &id)
+            })?;
+            detail(tx.conn, &id)
         })
         .await?;
     Ok(HttpResponse::Ok().json(detail))

@@ -11,6 +11,11 @@ use actix_web::web;
 pub use dto::*;
 pub use handlers::*;
 
+crate::id_type!(
+    /// A standard in the catalogue, e.g. `std-iso-iec-20000-1-2018`.
+    StandardId
+);
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/standards")

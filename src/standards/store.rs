@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::domain::AuditTimeBand;
+use super::StandardId;
 use crate::db::schema::{audit_time_bands, standard_clauses, standards};
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult};
@@ -11,7 +12,7 @@ use crate::error::{AppError, AppResult};
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = standards)]
 pub struct Standard {
-    pub id: String,
+    pub id: StandardId,
     pub code: String,
     pub edition: String,
     pub title: String,
@@ -31,7 +32,7 @@ impl Standard {
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = standard_clauses)]
 pub struct Clause {
-    pub standard_id: String,
+    pub standard_id: StandardId,
     pub clause: String,
     pub title: String,
     pub position: i64,
@@ -40,7 +41,7 @@ pub struct Clause {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_time_bands)]
 struct BandRow {
-    standard_id: String,
+    standard_id: StandardId,
     min_personnel: i64,
     max_personnel: Option<i64>,
     initial_days: f64,
@@ -55,7 +56,7 @@ pub fn list(conn: &mut DbConnection) -> AppResult<Vec<Standard>> {
         .load(conn)?)
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> AppResult<Option<Standard>> {
+pub fn find(conn: &mut DbConnection, id: &StandardId) -> AppResult<Option<Standard>> {
     Ok(standards::table
         .find(id)
         .select(Standard::as_select())
@@ -64,11 +65,11 @@ pub fn find(conn: &mut DbConnection, id: &str) -> AppResult<Option<Standard>> {
 }
 
 /// The standard, or 404 naming what was looked for.
-pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<Standard> {
+pub fn get(conn: &mut DbConnection, id: &StandardId) -> AppResult<Standard> {
     find(conn, id)?.ok_or_else(|| AppError::NotFound(format!("no standard has the id {id:?}")))
 }
 
-pub fn clauses(conn: &mut DbConnection, standard_id: &str) -> AppResult<Vec<Clause>> {
+pub fn clauses(conn: &mut DbConnection, standard_id: &StandardId) -> AppResult<Vec<Clause>> {
     Ok(standard_clauses::table
         .filter(standard_clauses::standard_id.eq(standard_id))
         .order(standard_clauses::position.asc())
@@ -76,7 +77,7 @@ pub fn clauses(conn: &mut DbConnection, standard_id: &str) -> AppResult<Vec<Clau
         .load(conn)?)
 }
 
-pub fn bands(conn: &mut DbConnection, standard_id: &str) -> AppResult<Vec<AuditTimeBand>> {
+pub fn bands(conn: &mut DbConnection, standard_id: &StandardId) -> AppResult<Vec<AuditTimeBand>> {
     let rows: Vec<BandRow> = audit_time_bands::table
         .filter(audit_time_bands::standard_id.eq(standard_id))
         .order(audit_time_bands::min_personnel.asc())
@@ -116,14 +117,14 @@ pub fn insert(conn: &mut DbConnection, standard: &Standard) -> AppResult<()> {
 /// Replaces the clause list (each `(clause, title)` in order).
 pub fn replace_clauses(
     conn: &mut DbConnection,
-    standard_id: &str,
+    standard_id: &StandardId,
     clauses: &[(String, String)],
 ) -> AppResult<()> {
     diesel::delete(standard_clauses::table.filter(standard_clauses::standard_id.eq(standard_id)))
         .execute(conn)?;
     for (position, (clause, title)) in clauses.iter().enumerate() {
         let row = Clause {
-            standard_id: standard_id.to_owned(),
+            standard_id: standard_id.clone(),
             clause: clause.clone(),
             title: title.clone(),
             position: position as i64 + 1,
@@ -138,7 +139,7 @@ pub fn replace_clauses(
 /// Replaces the audit-time table and the largest allowed reduction.
 pub fn replace_audit_time(
     conn: &mut DbConnection,
-    standard_id: &str,
+    standard_id: &StandardId,
     max_reduction_percent: f64,
     bands: &[AuditTimeBand],
 ) -> AppResult<()> {
@@ -152,7 +153,7 @@ pub fn replace_audit_time(
         .execute(conn)?;
     for band in bands {
         let row = BandRow {
-            standard_id: standard_id.to_owned(),
+            standard_id: standard_id.clone(),
             min_personnel: band.min_personnel,
             max_personnel: band.max_personnel,
             initial_days: band.initial_days,

@@ -4,10 +4,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::store::{self, AuditEvent, EventFilter};
-use crate::auth::{Caller, Role};
-use crate::db::Db;
-use crate::error::{AppResult, Problem};
+use crate::auth::{Auth, Role};
+use crate::error::{AppError, AppResult, Problem};
 use crate::pagination::{Page, PageRequest};
+use crate::workflow::Service;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -43,10 +43,22 @@ pub struct AuditEventView {
     pub prev_hash: String,
 }
 
-impl From<AuditEvent> for AuditEventView {
-    fn from(event: AuditEvent) -> Self {
-        let parse = |state: Option<String>| state.and_then(|s| serde_json::from_str(&s).ok());
-        AuditEventView {
+impl TryFrom<AuditEvent> for AuditEventView {
+    type Error = AppError;
+
+    /// A before/after that is not JSON was not written by the service: that is tampering or
+    /// corruption, shown as an error naming the event, never hidden as an empty value.
+    fn try_from(event: AuditEvent) -> AppResult<Self> {
+        let seq = event.seq;
+        let parse = |state: Option<String>| {
+            state
+                .map(|text| serde_json::from_str(&text))
+                .transpose()
+                .map_err(|err| {
+                    AppError::internal(format!("audit event {seq} holds unreadable state: {err}"))
+                })
+        };
+        Ok(AuditEventView {
             seq: event.seq,
             id: event.id,
             occurred_at: event.occurred_at.and_utc(),
@@ -56,12 +68,12 @@ impl From<AuditEvent> for AuditEventView {
             entity_type: event.entity_type,
             entity_id: event.entity_id,
             action: event.action,
-            before: parse(event.before_state),
-            after: parse(event.after_state),
+            before: parse(event.before_state)?,
+            after: parse(event.after_state)?,
             request_id: event.request_id,
             hash: event.hash,
             prev_hash: event.prev_hash,
-        }
+        })
     }
 }
 
@@ -75,24 +87,36 @@ impl From<AuditEvent> for AuditEventView {
         (status = 422, description = "Bad limit or offset", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_events(
-    db: web::Data<Db>,
-    caller: Caller,
+    service: web::Data<Service>,
+    auth: Auth,
     query: web::Query<EventQuery>,
 ) -> AppResult<HttpResponse> {
-    caller.require_role(&[Role::Admin, Role::Applicant])?;
     let query = query.into_inner();
     let page = PageRequest::parse(query.limit, query.offset)?;
-    let filter = EventFilter {
-        entity_type: query.entity_type,
-        entity_id: query.entity_id,
-        // Client users see only their organisation's events, whatever they ask for.
-        organisation_id: match caller.role {
-            Role::Applicant => Some(caller.organisation_id.clone().unwrap_or_default()),
-            _ => None,
-        },
-    };
-    let (rows, total) = db
-        .read(move |conn| store::list(conn, &filter, page))
+    let page = service
+        .read(auth, move |conn, caller| {
+            caller.require_role(&[Role::Admin, Role::Applicant])?;
+            let filter = EventFilter {
+                entity_type: query.entity_type,
+                entity_id: query.entity_id,
+                // Client users see only their organisation's events, whatever they ask for.
+                organisation_id: match caller.role {
+                    Role::Applicant => Some(
+                        caller
+                            .organisation_id
+                            .as_ref()
+                            .map_or_else(String::new, ToString::to_string),
+                    ),
+                    _ => None,
+                },
+            };
+            let (rows, total) = store::list(conn, &filter, page)?;
+            let views = rows
+                .into_iter()
+                .map(AuditEventView::try_from)
+                .collect::<AppResult<Vec<_>>>()?;
+            Ok(Page::new(views, total, page, |view| view))
+        })
         .await?;
-    Ok(HttpResponse::Ok().json(Page::new(rows, total, page, AuditEventView::from)))
+    Ok(HttpResponse::Ok().json(page))
 }

@@ -13,6 +13,7 @@ use tracing_actix_web::RequestId;
 
 pub use handlers::*;
 
+use crate::accounts::UserId;
 use crate::auth::Caller;
 use crate::db::DbConnection;
 use crate::error::AppResult;
@@ -20,26 +21,17 @@ use crate::error::AppResult;
 /// Who made a change.
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub user_id: Option<String>,
+    pub user_id: Option<UserId>,
     /// A role identifier, or `operator` (command line) or `system` (scheduled jobs).
     pub role: String,
     pub request_id: Option<String>,
 }
 
 impl Actor {
-    /// A signed-in user acting through the API.
-    pub fn user(caller: &Caller, request_id: RequestId) -> Actor {
-        Actor {
-            user_id: Some(caller.user_id.clone()),
-            role: caller.role.as_str().to_owned(),
-            request_id: Some(request_id.to_string()),
-        }
-    }
-
     /// Someone not yet signed in (e.g. registering), known by the account the call creates.
-    pub fn new_account(user_id: &str, role: crate::auth::Role, request_id: RequestId) -> Actor {
+    pub fn new_account(user_id: &UserId, role: crate::auth::Role, request_id: RequestId) -> Actor {
         Actor {
-            user_id: Some(user_id.to_owned()),
+            user_id: Some(user_id.clone()),
             role: role.as_str().to_owned(),
             request_id: Some(request_id.to_string()),
         }
@@ -64,6 +56,17 @@ impl Actor {
     }
 }
 
+impl From<&Caller> for Actor {
+    /// A signed-in user acting through the API.
+    fn from(caller: &Caller) -> Actor {
+        Actor {
+            user_id: Some(caller.user_id.clone()),
+            role: caller.role.as_str().to_owned(),
+            request_id: caller.request_id.clone(),
+        }
+    }
+}
+
 /// One state change of one object.
 pub struct Change<'a> {
     pub entity_type: &'a str,
@@ -80,7 +83,7 @@ pub fn record(conn: &mut DbConnection, actor: &Actor, change: Change<'_>) -> App
     store::append(
         conn,
         store::NewEvent {
-            actor_id: actor.user_id.clone(),
+            actor_id: actor.user_id.as_ref().map(ToString::to_string),
             actor_role: actor.role.clone(),
             organisation_id: change.organisation_id.map(str::to_owned),
             entity_type: change.entity_type.to_owned(),

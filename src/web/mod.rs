@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by every module: the JSON extractor, the error safety net, the
 //! health probes, the request-id header and the OpenAPI document.
 
+pub mod client;
 pub mod health;
 pub mod json;
 pub mod openapi;
@@ -12,6 +13,8 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::HttpMessage;
 use tracing_actix_web::RequestId;
+
+pub use client::{ClientAddress, TrustedProxies};
 
 /// Echoes the request id that every log line of this request carries as `X-Request-Id`,
 /// so a user's report can be matched to the logs.

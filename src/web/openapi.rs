@@ -9,7 +9,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::error::{FieldError, Problem};
 use crate::web::health;
-use crate::{accounts, applications, notify, standards, trail};
+use crate::{accounts, applications, notify, programmes, standards, trail};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -49,7 +49,7 @@ use crate::{accounts, applications, notify, standards, trail};
         applications::withdraw_application,
         applications::record_review,
         applications::get_review,
-        applications::get_programme,
+        programmes::get_programme,
         notify::list_outbox,
         notify::retry_message,
         trail::list_events,

@@ -9,6 +9,7 @@ use certbody::db::Db;
 use certbody::notify::Notifier;
 use certbody::startup::Application;
 use certbody::trail::Actor;
+use certbody::workflow::Service;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use serde_json::{json, Value};
@@ -157,6 +158,7 @@ pub fn test_config(database_url: &str) -> Config {
         login_limit_per_ip: 1000,
         login_limit_per_account: 1000,
         register_limit_per_ip: 1000,
+        trusted_proxies: Vec::new(),
         max_json_bytes: 256 * 1024,
         log_format: LogFormat::Text,
         mail: MailConfig {
@@ -307,12 +309,12 @@ impl TestApp {
             organisation_id: None,
             password: PASSWORD,
         };
-        let notifier = Notifier::new(ISSUER);
-        let user = create_account(&self.db, &notifier, Actor::operator(), fields)
+        let service = Service::new(self.db.clone(), Notifier::new(ISSUER));
+        let user = create_account(&service, Actor::operator(), fields)
             .await
             .expect("staff account created");
         User {
-            id: user.id,
+            id: user.id.to_string(),
             token: self.token(email).await,
             organisation_id: None,
         }

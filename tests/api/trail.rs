@@ -31,7 +31,7 @@ fn verify(app: &TestApp, anchor: Option<&str>) -> (bool, String) {
 
 async fn execute(app: &TestApp, sql: &'static str) -> Result<(), String> {
     app.db
-        .read(move |conn| {
+        .run(move |conn| {
             conn.batch_execute(sql)
                 .map_err(certbody::error::AppError::internal)
         })

@@ -1,0 +1,318 @@
+//! Rules of the audit programme (ISO/IEC 17021-1 9.1.3, IAF MD 1 and MD 5): audit time from
+//! the catalogue's table with justified adjustments, the multi-site sample, and where each
+//! audit of the three-year cycle falls. Pure functions; no HTTP, no SQL.
+
+use chrono::{Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::applications::SiteId;
+use crate::standards::domain::{half_days, AuditTimeBand};
+
+/// A justified change to the table's audit time, in percent (negative reduces).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Adjustment {
+    pub percent: f64,
+    pub justification: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AuditTime {
+    /// Stage 1 + stage 2 days from the table, before adjustments.
+    pub table_initial_days: f64,
+    /// The floor no adjustment may go below.
+    pub minimum_initial_days: f64,
+    pub initial_days: f64,
+    pub stage1_days: f64,
+    pub stage2_days: f64,
+    pub surveillance_days: f64,
+    pub recertification_days: f64,
+}
+
+/// Applies the justified adjustments to the table's band; refuses to go below the minimum
+/// (`max_reduction_percent` below the table, as IAF MD 5 caps reductions).
+pub fn compute_audit_time(
+    band: &AuditTimeBand,
+    adjustments: &[Adjustment],
+    max_reduction_percent: f64,
+) -> Result<AuditTime, String> {
+    let net_percent: f64 = adjustments.iter().map(|a| a.percent).sum();
+    let factor = 1.0 + net_percent / 100.0;
+    let floor = band.initial_days * (1.0 - max_reduction_percent / 100.0);
+    let requested = band.initial_days * factor;
+    // Compare before rounding, so rounding can never hide a cut beyond the limit...
+    if requested + 1e-9 < floor {
+        return Err(format!(
+            "the adjustments ({net_percent:+}%) would plan {requested:.2} days, below the minimum of {floor:.2} days \
+             ({max_reduction_percent}% under the table's {})",
+            band.initial_days
+        ));
+    }
+    // ...and round the floor up, so the planned half days never fall below it either.
+    let adjusted = |table_days: f64| {
+        let floor = table_days * (1.0 - max_reduction_percent / 100.0);
+        half_days(table_days * factor).max((floor * 2.0 - 1e-9).ceil() / 2.0)
+    };
+    let minimum = (floor * 2.0 - 1e-9).ceil() / 2.0;
+    let initial = adjusted(band.initial_days);
+    // Stage 1 takes about a third, at least half a day; stage 2 the rest.
+    let stage1 = half_days(initial / 3.0).min(initial - 0.5).max(0.5);
+    Ok(AuditTime {
+        table_initial_days: band.initial_days,
+        minimum_initial_days: minimum,
+        initial_days: initial,
+        stage1_days: stage1,
+        stage2_days: initial - stage1,
+        surveillance_days: adjusted(band.surveillance_days),
+        recertification_days: adjusted(band.recertification_days),
+    })
+}
+
+/// IAF MD 1: the central function, plus at least ⌈√x⌉ of the x other sites.
+pub fn sample_size(sites: usize) -> usize {
+    match sites {
+        0 | 1 => sites,
+        _ => 1 + ((sites - 1) as f64).sqrt().ceil() as usize,
+    }
+}
+
+/// A site as the sample sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteForSampling {
+    pub id: SiteId,
+    pub headcount: i64,
+    pub is_central: bool,
+}
+
+/// The proposed sample: the central function first, then the largest sites, until the
+/// sample size is reached. Ties keep the applicant's order.
+pub fn propose_sample(sites: &[SiteForSampling]) -> Vec<SiteId> {
+    let size = sample_size(sites.len());
+    let mut ordered: Vec<&SiteForSampling> = sites.iter().collect();
+    ordered.sort_by_key(|site| (!site.is_central, std::cmp::Reverse(site.headcount)));
+    ordered
+        .into_iter()
+        .take(size.max(1).min(sites.len()))
+        .map(|site| site.id.clone())
+        .collect()
+}
+
+crate::text_enum! {
+    /// The audits of one three-year cycle.
+    pub enum ProgrammeAuditKind {
+        Stage1 = "stage1",
+        Stage2 = "stage2",
+        Surveillance1 = "surveillance1",
+        Surveillance2 = "surveillance2",
+        Recertification = "recertification",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedAudit {
+    pub kind: ProgrammeAuditKind,
+    pub window_start: NaiveDate,
+    pub window_end: NaiveDate,
+    pub days: f64,
+    /// Placed from an estimated decision date; re-placed when the decision is taken.
+    pub provisional: bool,
+}
+
+fn months(date: NaiveDate, n: u32) -> NaiveDate {
+    date.checked_add_months(Months::new(n)).unwrap_or(date)
+}
+
+/// Days before the month mark, so "within 12 months" windows end inside the limit.
+fn day_before(date: NaiveDate) -> NaiveDate {
+    date.pred_opt().unwrap_or(date)
+}
+
+/// The three-year programme from acceptance. Stage 1 within three months, stage 2 within six;
+/// surveillance and recertification windows hang off the certification decision — until it
+/// exists they are placed from the end of the stage 2 window and marked provisional.
+pub fn plan_programme(accepted_on: NaiveDate, time: &AuditTime) -> Vec<PlannedAudit> {
+    let estimated_decision = months(accepted_on, 6);
+    let mut plan = vec![
+        PlannedAudit {
+            kind: ProgrammeAuditKind::Stage1,
+            window_start: accepted_on,
+            window_end: months(accepted_on, 3),
+            days: time.stage1_days,
+            provisional: false,
+        },
+        PlannedAudit {
+            kind: ProgrammeAuditKind::Stage2,
+            window_start: months(accepted_on, 1),
+            window_end: estimated_decision,
+            days: time.stage2_days,
+            provisional: false,
+        },
+    ];
+    plan.extend(place_cycle(estimated_decision, time, true));
+    plan
+}
+
+/// Surveillance 1 in the last quarter before 12 months from the decision (17021-1 9.6.2),
+/// surveillance 2 a year later, recertification between six and three months before expiry
+/// (3 years), leaving time for corrections and the decision before the certificate lapses.
+pub fn place_cycle(decision: NaiveDate, time: &AuditTime, provisional: bool) -> Vec<PlannedAudit> {
+    let window = |kind, start: u32, end: u32, days| PlannedAudit {
+        kind,
+        window_start: months(decision, start),
+        window_end: day_before(months(decision, end)),
+        days,
+        provisional,
+    };
+    vec![
+        window(
+            ProgrammeAuditKind::Surveillance1,
+            9,
+            12,
+            time.surveillance_days,
+        ),
+        window(
+            ProgrammeAuditKind::Surveillance2,
+            21,
+            24,
+            time.surveillance_days,
+        ),
+        window(
+            ProgrammeAuditKind::Recertification,
+            30,
+            33,
+            time.recertification_days,
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::standards::domain::sample_bands;
+
+    #[test]
+    fn adjustments_move_audit_time_but_never_below_the_minimum() {
+        let band = &sample_bands()[3]; // 3 days
+        let plain = compute_audit_time(band, &[], 30.0).unwrap();
+        assert_eq!(
+            (plain.initial_days, plain.stage1_days, plain.stage2_days),
+            (3.0, 1.0, 2.0)
+        );
+        assert_eq!(
+            (
+                plain.surveillance_days,
+                plain.recertification_days,
+                plain.minimum_initial_days
+            ),
+            (1.0, 2.0, 2.5)
+        );
+        let adjust = |percent| {
+            vec![Adjustment {
+                percent,
+                justification: "why".into(),
+            }]
+        };
+        assert_eq!(
+            compute_audit_time(band, &adjust(50.0), 30.0)
+                .unwrap()
+                .initial_days,
+            4.5
+        );
+        // Floor 3 × 0.7 = 2.1 days: a 30% cut is allowed and planned as 2.5 (never 2.0, which
+        // would undercut it); 31% and 40% are refused even though 2.07 would round to 2.0.
+        assert_eq!(
+            compute_audit_time(band, &adjust(-30.0), 30.0)
+                .unwrap()
+                .initial_days,
+            2.5
+        );
+        assert!(compute_audit_time(band, &adjust(-31.0), 30.0).is_err());
+        assert!(compute_audit_time(band, &adjust(-40.0), 30.0).is_err());
+        // Two adjustments add up; a justified increase offsets a reduction.
+        let both = [
+            Adjustment {
+                percent: -40.0,
+                justification: "a".into(),
+            },
+            Adjustment {
+                percent: 20.0,
+                justification: "b".into(),
+            },
+        ];
+        assert_eq!(
+            compute_audit_time(band, &both, 30.0).unwrap().initial_days,
+            2.5
+        );
+        // Surveillance and recertification keep to the same floor: 1.0 × 0.7 is planned as 1.0, not 0.5.
+        let cut = compute_audit_time(band, &adjust(-30.0), 30.0).unwrap();
+        assert_eq!(
+            (cut.surveillance_days, cut.recertification_days),
+            (1.0, 1.5)
+        );
+        let tiny = &sample_bands()[0]; // 1.5 days: stage 1 and 2 still get half a day each at least
+        let time = compute_audit_time(tiny, &[], 30.0).unwrap();
+        assert_eq!((time.stage1_days, time.stage2_days), (0.5, 1.0));
+    }
+
+    #[test]
+    fn the_sample_is_the_ceiling_of_the_square_root_with_the_central_function() {
+        // Central function + ⌈√(n−1)⌉ of the others, never more than there are.
+        let sizes: Vec<usize> = [1, 2, 3, 4, 5, 10, 11, 17, 18]
+            .into_iter()
+            .map(sample_size)
+            .collect();
+        assert_eq!(sizes, [1, 2, 3, 3, 3, 4, 5, 5, 6]);
+        assert!((1..200)
+            .all(|n| sample_size(n) <= n && sample_size(n) >= (n as f64).sqrt().ceil() as usize));
+        let site = |id: &str, headcount, is_central| SiteForSampling {
+            id: SiteId::from_text(id),
+            headcount,
+            is_central,
+        };
+        let sites = [
+            site("a", 50, false),
+            site("b", 10, true),
+            site("c", 80, false),
+            site("d", 5, false),
+            site("e", 20, false),
+        ];
+        let ids = |sample: Vec<SiteId>| sample.iter().map(|id| id.to_string()).collect::<Vec<_>>();
+        assert_eq!(ids(propose_sample(&sites)), ["b", "c", "a"]);
+        assert_eq!(ids(propose_sample(&sites[..1])), ["a"]);
+    }
+
+    #[test]
+    fn the_programme_places_surveillance_within_twelve_months_of_the_decision() {
+        let time = compute_audit_time(&sample_bands()[3], &[], 30.0).unwrap();
+        let accepted = NaiveDate::from_ymd_opt(2026, 1, 31).unwrap();
+        let plan = plan_programme(accepted, &time);
+        let kinds: Vec<_> = plan.iter().map(|p| p.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "stage1",
+                "stage2",
+                "surveillance1",
+                "surveillance2",
+                "recertification"
+            ]
+        );
+        assert_eq!(
+            plan[0].window_end,
+            NaiveDate::from_ymd_opt(2026, 4, 30).unwrap()
+        );
+        assert!(!plan[1].provisional && plan[2].provisional);
+        let decision = NaiveDate::from_ymd_opt(2026, 7, 15).unwrap();
+        let cycle = place_cycle(decision, &time, false);
+        assert_eq!(
+            cycle[0].window_end,
+            NaiveDate::from_ymd_opt(2027, 7, 14).unwrap()
+        );
+        assert!(cycle[0].window_end < decision.checked_add_months(Months::new(12)).unwrap());
+        assert_eq!(
+            cycle[2].window_end,
+            NaiveDate::from_ymd_opt(2029, 4, 14).unwrap()
+        );
+        assert_eq!(plan[4].days, 2.0);
+    }
+}

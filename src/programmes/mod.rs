@@ -1,0 +1,26 @@
+//! Audit programmes (ISO/IEC 17021-1 9.1.3): audit time, the multi-site sample and the
+//! placement of every audit of the three-year cycle. Applications create them on acceptance;
+//! audits, decisions and certificates read and re-place them.
+
+pub mod domain;
+pub mod dto;
+mod handlers;
+pub mod service;
+pub mod store;
+
+use actix_web::web;
+
+pub use handlers::*;
+
+crate::id_type!(
+    /// A three-year audit programme.
+    ProgrammeId
+);
+crate::id_type!(
+    /// One audit of a programme (stage 1, stage 2, surveillance, recertification).
+    ProgrammeAuditId
+);
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/applications/{id}/programme").route(web::get().to(get_programme)));
+}

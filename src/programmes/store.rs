@@ -1,0 +1,88 @@
+//! Storage of audit programmes and their audits.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::domain::{PlannedAudit, ProgrammeAuditKind};
+use super::{ProgrammeAuditId, ProgrammeId};
+use crate::accounts::OrganisationId;
+use crate::applications::ApplicationId;
+use crate::db::schema::{audit_programmes, programme_audits};
+use crate::db::DbConnection;
+use crate::error::AppResult;
+use crate::standards::StandardId;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_programmes)]
+pub struct Programme {
+    pub id: ProgrammeId,
+    pub application_id: ApplicationId,
+    pub organisation_id: OrganisationId,
+    pub standard_id: StandardId,
+    pub decision_date: Option<NaiveDate>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = programme_audits)]
+pub struct ProgrammeAudit {
+    pub id: ProgrammeAuditId,
+    pub programme_id: ProgrammeId,
+    pub kind: ProgrammeAuditKind,
+    pub position: i64,
+    pub window_start: NaiveDate,
+    pub window_end: NaiveDate,
+    pub planned_days: f64,
+    pub provisional: bool,
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    programme: &Programme,
+    plan: &[PlannedAudit],
+) -> AppResult<()> {
+    diesel::insert_into(audit_programmes::table)
+        .values(programme)
+        .execute(conn)?;
+    let audits: Vec<ProgrammeAudit> = plan
+        .iter()
+        .enumerate()
+        .map(|(position, audit)| ProgrammeAudit {
+            id: ProgrammeAuditId::generate(),
+            programme_id: programme.id.clone(),
+            kind: audit.kind,
+            position: position as i64 + 1,
+            window_start: audit.window_start,
+            window_end: audit.window_end,
+            planned_days: audit.days,
+            provisional: audit.provisional,
+        })
+        .collect();
+    for audit in &audits {
+        diesel::insert_into(programme_audits::table)
+            .values(audit)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The programme of an application with its audits in cycle order.
+pub fn find_for_application(
+    conn: &mut DbConnection,
+    application_id: &ApplicationId,
+) -> AppResult<Option<(Programme, Vec<ProgrammeAudit>)>> {
+    let programme: Option<Programme> = audit_programmes::table
+        .filter(audit_programmes::application_id.eq(application_id))
+        .select(Programme::as_select())
+        .first(conn)
+        .optional()?;
+    let Some(programme) = programme else {
+        return Ok(None);
+    };
+    let audits = programme_audits::table
+        .filter(programme_audits::programme_id.eq(&programme.id))
+        .order(programme_audits::position.asc())
+        .select(ProgrammeAudit::as_select())
+        .load(conn)?;
+    Ok(Some((programme, audits)))
+}

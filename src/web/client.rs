@@ -1,0 +1,111 @@
+//! `ClientAddress`: the address rate limits count against.
+//!
+//! Behind a load balancer every request comes from the balancer, so one busy office would
+//! lock everybody out. Only when the TCP peer is a configured trusted proxy
+//! (`CERTBODY_TRUSTED_PROXIES`) is `X-Forwarded-For` believed: walking it from the right,
+//! the first address that is not a trusted proxy is the client (a client can prepend any
+//! addresses it likes, but not append). Without the setting, the peer address counts.
+
+use std::future::{ready, Ready};
+use std::net::IpAddr;
+
+use actix_web::{web, FromRequest, HttpRequest};
+
+use crate::error::AppError;
+
+/// The configured proxies, as app data.
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies(pub Vec<IpAddr>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientAddress(String);
+
+impl ClientAddress {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The client's address given the peer, the trusted proxies and the forwarded chain.
+pub fn client_address(
+    peer: Option<IpAddr>,
+    trusted: &[IpAddr],
+    forwarded_for: Option<&str>,
+) -> Option<IpAddr> {
+    let peer = peer?;
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let chain = forwarded_for.unwrap_or_default();
+    let mut last = peer;
+    for hop in chain.rsplit(',').map(str::trim) {
+        match hop.parse::<IpAddr>() {
+            Ok(address) if trusted.contains(&address) => last = address,
+            Ok(address) => return Some(address),
+            // An unreadable entry: stop believing the chain at the last trusted hop.
+            Err(_) => return Some(last),
+        }
+    }
+    Some(last)
+}
+
+impl FromRequest for ClientAddress {
+    type Error = AppError;
+    type Future = Ready<Result<ClientAddress, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let trusted = req
+            .app_data::<web::Data<TrustedProxies>>()
+            .map(|proxies| proxies.0.as_slice())
+            .unwrap_or_default();
+        let forwarded = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|value| value.to_str().ok());
+        let address = client_address(req.peer_addr().map(|a| a.ip()), trusted, forwarded);
+        ready(Ok(ClientAddress(
+            address.map_or_else(|| "unknown".to_owned(), |a| a.to_string()),
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_for_counts_only_from_a_trusted_proxy() {
+        let proxy = ip("10.0.0.5");
+        let chain = Some("203.0.113.9, 198.51.100.7");
+        // Not configured: the peer, whatever the header says.
+        assert_eq!(client_address(Some(proxy), &[], chain), Some(proxy));
+        // From the proxy: the right-most address that is not a proxy.
+        assert_eq!(
+            client_address(Some(proxy), &[proxy], chain),
+            Some(ip("198.51.100.7"))
+        );
+        // Two proxies in a row are both skipped; a forged left part is ignored.
+        let inner = ip("10.0.0.6");
+        assert_eq!(
+            client_address(
+                Some(proxy),
+                &[proxy, inner],
+                Some("1.1.1.1, 198.51.100.7, 10.0.0.6")
+            ),
+            Some(ip("198.51.100.7"))
+        );
+        // A direct client cannot claim another address.
+        let direct = ip("192.0.2.1");
+        assert_eq!(client_address(Some(direct), &[proxy], chain), Some(direct));
+        // Garbage in the chain stops at the last trusted hop; no header means the proxy.
+        assert_eq!(
+            client_address(Some(proxy), &[proxy], Some("nonsense")),
+            Some(proxy)
+        );
+        assert_eq!(client_address(Some(proxy), &[proxy], None), Some(proxy));
+    }
+}

@@ -183,10 +183,6 @@ impl From<diesel::result::Error> for AppError {
             Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
                 AppError::Conflict("a referenced record does not exist or is still in use".into())
             }
-            // PostgreSQL refuses NUL in text; that is bad input, not a server fault.
-            Error::DatabaseError(_, info) if info.message().contains("invalid byte sequence") => {
-                AppError::BadRequest("text must not contain NUL characters".into())
-            }
             other => AppError::internal(other),
         }
     }

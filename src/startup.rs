@@ -21,6 +21,7 @@ use crate::notify::Notifier;
 use crate::scheduler::{Job, Scheduler};
 use crate::web::json::{path_config, query_config, JsonLimit};
 use crate::web::openapi::ApiDoc;
+use crate::web::text::refuse_nul_in_url;
 use crate::web::{health, problems, request_id_header, TrustedProxies};
 use crate::workflow::Service;
 use crate::{accounts, applications, error::AppError, notify, programmes, standards, trail};
@@ -96,6 +97,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(ErrorHandlers::new().default_handler(problems::problem_for_bare_errors))
+                .wrap(from_fn(refuse_nul_in_url))
                 .wrap(from_fn(request_id_header))
                 .wrap(TracingLogger::default())
                 .app_data(app_db.clone())

@@ -28,7 +28,7 @@ pub trait TextEnum: Copy + Eq + std::fmt::Display + 'static {
 
 /// An enum stored as TEXT, named the same in the API, the database and the audit trail.
 ///
-/// ```ignore
+/// ```text
 /// text_enum! {
 ///     /// What the doc says.
 ///     pub enum MailStatus { Pending = "pending", Sent = "sent" }

@@ -9,6 +9,7 @@ use actix_web::{dev::Payload, http::header, web, FromRequest, HttpMessage, HttpR
 use serde::de::DeserializeOwned;
 use serde_json::error::Category;
 
+use super::text::nul_in_json;
 use crate::error::{AppError, AppResult, FieldError};
 
 /// Largest accepted JSON body, as app data (`CERTBODY_MAX_JSON_BYTES`).
@@ -40,11 +41,27 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
                     read.map_err(|e| AppError::BadRequest(format!("cannot read the body: {e}")))?
                 }
             };
+            refuse_nul(&bytes)?;
             let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
             serde_path_to_error::deserialize(deserializer)
                 .map(ApiJson)
                 .map_err(json_error)
         })
+    }
+}
+
+/// A NUL (`\u0000` in JSON) cannot be stored: 422 naming the field. The body is walked only
+/// when the escape occurs at all, so ordinary bodies are parsed once.
+fn refuse_nul(bytes: &[u8]) -> AppResult<()> {
+    if !bytes.windows(6).any(|w| w == b"\\u0000") {
+        return Ok(());
+    }
+    let field = serde_json::from_slice::<serde_json::Value>(bytes)
+        .ok()
+        .and_then(|value| nul_in_json(&value));
+    match field {
+        Some(field) => Err(AppError::invalid(field, "must not contain NUL characters")),
+        None => Ok(()),
     }
 }
 

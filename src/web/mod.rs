@@ -6,6 +6,7 @@ pub mod health;
 pub mod json;
 pub mod openapi;
 pub mod problems;
+pub mod text;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};

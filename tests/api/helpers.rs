@@ -10,9 +10,14 @@ use certbody::notify::Notifier;
 use certbody::startup::Application;
 use certbody::trail::Actor;
 use certbody::workflow::Service;
+use std::sync::OnceLock;
+
+use certbody::db::{POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
 use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection};
+use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl, SqliteConnection};
+use diesel_migrations::MigrationHarness;
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 
 pub const PASSWORD: &str = "correct horse battery staple";
 pub const TEST_SECRET: &str = "test-secret-0123456789-abcdefghijklmnop";
@@ -25,6 +30,8 @@ pub fn postgres_url() -> Option<String> {
 }
 
 /// A database that exists for one test and is removed when the test ends, even on panic.
+/// Each is a copy of one migrated template (PostgreSQL `CREATE DATABASE … TEMPLATE`, a
+/// copied file for SQLite), so adding migrations does not make every test slower.
 pub struct TestDatabase {
     pub url: String,
     cleanup: Cleanup,
@@ -35,16 +42,97 @@ enum Cleanup {
     PostgresDatabase { server_url: String, name: String },
 }
 
+/// A short hash of every migration file: a template is reused only while they are unchanged.
+fn migrations_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| {
+        let mut files: Vec<PathBuf> = ["migrations/sqlite", "migrations/postgres"]
+            .iter()
+            .flat_map(|dir| std::fs::read_dir(dir).expect("migrations directory"))
+            .flat_map(|entry| std::fs::read_dir(entry.unwrap().path()).unwrap())
+            .map(|entry| entry.unwrap().path())
+            .collect();
+        files.sort();
+        let mut hasher = Sha256::new();
+        for file in files {
+            hasher.update(file.display().to_string());
+            hasher.update(std::fs::read(&file).unwrap());
+        }
+        hex::encode(&hasher.finalize()[..6])
+    })
+}
+
+/// The migrated SQLite template file, made once per migration set (atomically renamed into
+/// place, so concurrent test processes never copy a half-written one).
+fn sqlite_template() -> &'static PathBuf {
+    static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let path = std::env::temp_dir().join(format!("certbody-template-{}.db", migrations_hash()));
+        if !path.exists() {
+            let building = path.with_extension(format!("{}.tmp", uuid::Uuid::new_v4().simple()));
+            let mut conn = SqliteConnection::establish(&building.display().to_string())
+                .expect("template file");
+            conn.run_pending_migrations(SQLITE_MIGRATIONS)
+                .expect("template migrated");
+            drop(conn);
+            std::fs::rename(&building, &path).expect("template in place");
+        }
+        path
+    })
+}
+
+/// The migrated PostgreSQL template database; older templates of this server are dropped.
+fn postgres_template(server_url: &str) -> &'static str {
+    static TEMPLATE: OnceLock<String> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let name = format!("certbody_template_{}", migrations_hash());
+        let mut server =
+            PgConnection::establish(server_url).expect("CERTBODY_TEST_POSTGRES_URL reachable");
+        #[derive(QueryableByName)]
+        struct Name {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            datname: String,
+        }
+        let existing: Vec<Name> = diesel::sql_query(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'certbody\\_template\\_%'",
+        )
+        .load(&mut server)
+        .expect("list templates");
+        for stale in existing.iter().filter(|t| t.datname != name) {
+            let _ = server.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                stale.datname
+            ));
+        }
+        if !existing.iter().any(|t| t.datname == name) {
+            let building = format!("certbody_building_{}", uuid::Uuid::new_v4().simple());
+            server
+                .batch_execute(&format!("CREATE DATABASE {building}"))
+                .expect("create template");
+            let mut conn = PgConnection::establish(&with_database_name(server_url, &building))
+                .expect("connect to template");
+            conn.run_pending_migrations(POSTGRES_MIGRATIONS)
+                .expect("template migrated");
+            drop(conn);
+            server
+                .batch_execute(&format!("ALTER DATABASE {building} RENAME TO {name}"))
+                .expect("template in place");
+        }
+        name
+    })
+}
+
 impl TestDatabase {
     pub fn create() -> TestDatabase {
         let unique = uuid::Uuid::new_v4().simple().to_string();
         match postgres_url() {
             Some(server_url) => {
+                let template = postgres_template(&server_url);
                 let name = format!("certbody_test_{unique}");
                 let mut conn = PgConnection::establish(&server_url)
                     .expect("CERTBODY_TEST_POSTGRES_URL reachable");
-                conn.batch_execute(&format!("CREATE DATABASE {name}"))
-                    .expect("create test database");
+                conn.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+                    .expect("create test database from the template");
                 let url = with_database_name(&server_url, &name);
                 TestDatabase {
                     url,
@@ -53,6 +141,7 @@ impl TestDatabase {
             }
             None => {
                 let path = std::env::temp_dir().join(format!("certbody-test-{unique}.db"));
+                std::fs::copy(sqlite_template(), &path).expect("copy the template");
                 TestDatabase {
                     url: path.display().to_string(),
                     cleanup: Cleanup::SqliteFile(path),
@@ -62,7 +151,7 @@ impl TestDatabase {
     }
 }
 
-fn with_database_name(server_url: &str, name: &str) -> String {
+pub fn with_database_name(server_url: &str, name: &str) -> String {
     let (scheme, rest) = server_url.split_once("://").expect("a postgres:// URL");
     let authority = rest.split(['/', '?']).next().unwrap_or(rest);
     let query = rest

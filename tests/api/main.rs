@@ -6,6 +6,7 @@ mod accounts;
 mod applications;
 mod errors;
 mod helpers;
+mod migrations;
 mod notifications;
 mod operations;
 mod smtp_sink;

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Throughput of an authenticated read against the same server's /health, measured in one run.
+#
+#   scripts/bench-read.sh                  # SQLite in a temporary directory
+#   DATABASE_URL=postgres://... scripts/bench-read.sh
+#
+# Builds the release binary, starts it on loopback, registers an applicant, drafts one
+# application with three sites, then runs wrk (Debian's package; installed when missing) for
+# DURATION seconds with CONNECTIONS connections against /health and against
+# GET /api/v1/applications/{id} as its applicant. Prints requests/s, p99 latency, and the
+# ratio of the two. Traffic goes to 127.0.0.1 only; every run is bounded in time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION="${DURATION:-10}"
+CONNECTIONS="${CONNECTIONS:-64}"
+THREADS="${THREADS:-2}"
+PORT="${PORT:-18080}"
+
+command -v wrk >/dev/null || {
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+}
+cargo build --release --quiet
+
+work="$(mktemp -d)"
+server_pid=""
+cleanup() {
+    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+export DATABASE_URL="${DATABASE_URL:-$work/bench.db}"
+export CERTBODY_BIND="127.0.0.1:$PORT"
+export CERTBODY_JWT_SECRET="bench-secret-0123456789-abcdefghijklmnop"
+export CERTBODY_MAIL_DIR="$work/mail"
+export CERTBODY_LOG_FORMAT=json RUST_LOG=warn
+./target/release/certbody serve >"$work/server.log" 2>&1 &
+server_pid=$!
+base="http://127.0.0.1:$PORT"
+for _ in $(seq 1 100); do curl -sf "$base/health" >/dev/null && break; sleep 0.1; done
+
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+post() { curl -sf -X POST "$base$1" -H 'Content-Type: application/json' ${3:+-H "Authorization: Bearer $3"} -d "$2"; }
+
+email="bench-$RANDOM@client.example"
+post /api/v1/auth/register "{\"organisation\": {\"legal_name\": \"Bench Hosting Ltd\", \"street\": \"1 Test Road\",
+    \"city\": \"Leeds\", \"postcode\": \"LS1 1AA\", \"country\": \"GB\"}, \"email\": \"$email\",
+    \"full_name\": \"Bench User\", \"password\": \"correct horse battery staple\"}" >/dev/null
+token=$(post /api/v1/auth/token "{\"email\": \"$email\", \"password\": \"correct horse battery staple\"}" | json "['access_token']")
+site() { echo "{\"name\": \"$1\", \"street\": \"1 Road\", \"city\": \"Leeds\", \"postcode\": \"LS1\", \"country\": \"GB\", \"headcount\": $2, \"is_central\": $3}"; }
+id=$(post /api/v1/applications "{\"standard_id\": \"std-iso-iec-20000-1-2018\",
+    \"scope_statement\": \"Managed hosting services\", \"total_personnel\": 60, \"sector_codes\": [33],
+    \"services_in_scope\": [\"Managed hosting\"], \"sites\": [$(site HQ 40 true), $(site North 10 false), $(site South 10 false)]}" \
+    "$token" | json "['id']")
+
+measure() { # prints "requests/s p99"
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@" \
+        | awk '/Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$5} END {print rps, p99, bad+0}'
+}
+read -r health_rps health_p99 health_bad < <(measure "$base/health")
+read -r app_rps app_p99 app_bad < <(measure -H "Authorization: Bearer $token" "$base/api/v1/applications/$id")
+[ "$health_bad" = 0 ] && [ "$app_bad" = 0 ] || { echo "non-2xx answers during the run" >&2; exit 1; }
+
+backend=sqlite; case "$DATABASE_URL" in postgres*) backend=postgresql;; esac
+echo "backend: $backend, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, $(nproc) cores"
+printf '%-40s %10s req/s  p99 %s\n' "GET /health" "$health_rps" "$health_p99"
+printf '%-40s %10s req/s  p99 %s\n' "GET /api/v1/applications/{id} (auth)" "$app_rps" "$app_p99"
+python3 -c "print(f'ratio to /health: {$app_rps / $health_rps:.3f} (target at least 0.25)')"

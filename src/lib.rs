@@ -2,6 +2,7 @@
 //! `startup::Application` builds the whole service; `main.rs` is only the command line.
 
 pub mod accounts;
+pub mod api;
 pub mod applications;
 pub mod auth;
 pub mod config;

@@ -9,7 +9,6 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{from_fn, ErrorHandlers};
 use actix_web::{web, App, HttpResponse, HttpServer};
 use tracing_actix_web::TracingLogger;
-use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::rate_limit::AuthLimits;
@@ -20,11 +19,11 @@ use crate::notify::dispatcher::Dispatcher;
 use crate::notify::Notifier;
 use crate::scheduler::{Job, Scheduler};
 use crate::web::json::{path_config, query_config, JsonLimit};
-use crate::web::openapi::ApiDoc;
+use crate::web::openapi;
 use crate::web::text::refuse_nul_in_url;
 use crate::web::{health, problems, request_id_header, TrustedProxies};
 use crate::workflow::Service;
-use crate::{accounts, applications, error::AppError, notify, programmes, standards, trail};
+use crate::{api, error::AppError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -92,7 +91,7 @@ impl Application {
             config.register_limit_per_ip,
         ));
         let json_limit = JsonLimit(config.max_json_bytes);
-        let openapi = ApiDoc::openapi();
+        let openapi = openapi::document();
 
         let server = HttpServer::new(move || {
             App::new()
@@ -108,15 +107,7 @@ impl Application {
                 .app_data(json_limit)
                 .app_data(query_config())
                 .app_data(path_config())
-                .service(
-                    web::scope("/api/v1")
-                        .configure(accounts::routes)
-                        .configure(standards::routes)
-                        .configure(applications::routes)
-                        .configure(programmes::routes)
-                        .configure(notify::routes)
-                        .configure(trail::routes),
-                )
+                .service(web::scope("/api/v1").configure(api::routes))
                 .route("/health", web::get().to(health::health))
                 .route("/health/ready", web::get().to(health::ready))
                 .route("/docs", web::get().to(redirect_to_docs))

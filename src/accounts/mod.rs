@@ -7,6 +7,7 @@ mod handlers;
 pub mod store;
 
 use actix_web::web;
+use utoipa::OpenApi;
 
 pub use handlers::*;
 
@@ -39,3 +40,26 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/organisations").route(web::get().to(list_organisations)))
         .service(web::resource("/organisations/{id}").route(web::get().to(get_organisation)));
 }
+
+/// This module's part of the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        register,
+        issue_token,
+        me,
+        create_user,
+        list_users,
+        get_user,
+        deactivate_user,
+        reactivate_user,
+        list_organisations,
+        get_organisation,
+    ),
+    tags(
+        (name = "accounts", description = "Registration, sign-in and the caller's profile"),
+        (name = "admin", description = "Account administration (admin role)"),
+        (name = "organisations", description = "Client organisations"),
+    )
+)]
+pub struct ApiDoc;

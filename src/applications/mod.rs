@@ -10,6 +10,7 @@ pub mod service;
 pub mod store;
 
 use actix_web::web;
+use utoipa::OpenApi;
 
 pub use handlers::*;
 pub use service::ApplicationLifecycle;
@@ -51,3 +52,24 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::put().to(record_review)),
     );
 }
+
+/// This module's part of the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        create_application,
+        list_applications,
+        get_application,
+        update_application,
+        submit_application,
+        start_review,
+        request_information,
+        accept_application,
+        reject_application,
+        withdraw_application,
+        record_review,
+        get_review,
+    ),
+    tags((name = "applications", description = "Applications for certification, their review and the audit programme"))
+)]
+pub struct ApiDoc;

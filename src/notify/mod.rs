@@ -13,6 +13,7 @@ pub mod transport;
 
 use actix_web::web;
 use serde_json::Value;
+use utoipa::OpenApi;
 
 pub use handlers::*;
 
@@ -86,3 +87,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/admin/outbox").route(web::get().to(list_outbox)))
         .service(web::resource("/admin/outbox/{id}/retry").route(web::post().to(retry_message)));
 }
+
+/// This module's part of the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(list_outbox, retry_message))]
+pub struct ApiDoc;

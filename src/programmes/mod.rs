@@ -9,6 +9,7 @@ pub mod service;
 pub mod store;
 
 use actix_web::web;
+use utoipa::OpenApi;
 
 pub use handlers::*;
 
@@ -24,3 +25,8 @@ crate::id_type!(
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/applications/{id}/programme").route(web::get().to(get_programme)));
 }
+
+/// This module's part of the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(get_programme))]
+pub struct ApiDoc;

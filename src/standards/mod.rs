@@ -7,6 +7,7 @@ mod handlers;
 pub mod store;
 
 use actix_web::web;
+use utoipa::OpenApi;
 
 pub use dto::*;
 pub use handlers::*;
@@ -26,3 +27,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/standards/{id}/audit-time").route(web::put().to(replace_audit_time)))
     .service(web::resource("/standards/{id}/clauses").route(web::put().to(replace_clauses)));
 }
+
+/// This module's part of the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    paths(list_standards, get_standard, create_standard, replace_audit_time, replace_clauses),
+    tags((name = "standards", description = "The catalogue of certifiable standards: clauses and audit-time tables"))
+)]
+pub struct ApiDoc;

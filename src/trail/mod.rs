@@ -10,6 +10,7 @@ pub mod store;
 use actix_web::web;
 use serde_json::Value;
 use tracing_actix_web::RequestId;
+use utoipa::OpenApi;
 
 pub use handlers::*;
 
@@ -154,3 +155,11 @@ pub fn check_anchor(
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/audit-events").route(web::get().to(list_events)));
 }
+
+/// This module's part of the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    paths(list_events),
+    tags((name = "audit trail", description = "The append-only, hash-chained record of every change"))
+)]
+pub struct ApiDoc;

@@ -7,10 +7,12 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
+use crate::api::MODULES;
 use crate::error::{FieldError, Problem};
 use crate::web::health;
-use crate::{accounts, applications, notify, programmes, standards, trail};
 
+/// The document's frame: what the API is, the probes, the shared schemas. Each module adds
+/// its own part (`api::MODULES`); `document` puts them together.
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -19,54 +21,22 @@ use crate::{accounts, applications, notify, programmes, standards, trail};
             Errors are `application/problem+json` (RFC 9457). Authenticate with \
             `POST /api/v1/auth/token` and send `Authorization: Bearer <token>`."
     ),
-    paths(
-        health::health,
-        health::ready,
-        accounts::register,
-        accounts::issue_token,
-        accounts::me,
-        accounts::create_user,
-        accounts::list_users,
-        accounts::get_user,
-        accounts::deactivate_user,
-        accounts::reactivate_user,
-        accounts::list_organisations,
-        accounts::get_organisation,
-        standards::list_standards,
-        standards::get_standard,
-        standards::create_standard,
-        standards::replace_audit_time,
-        standards::replace_clauses,
-        applications::create_application,
-        applications::list_applications,
-        applications::get_application,
-        applications::update_application,
-        applications::submit_application,
-        applications::start_review,
-        applications::request_information,
-        applications::accept_application,
-        applications::reject_application,
-        applications::withdraw_application,
-        applications::record_review,
-        applications::get_review,
-        programmes::get_programme,
-        notify::list_outbox,
-        notify::retry_message,
-        trail::list_events,
-    ),
+    paths(health::health, health::ready),
     components(schemas(Problem, FieldError)),
-    modifiers(&CommonResponses),
-    tags(
-        (name = "accounts", description = "Registration, sign-in and the caller's profile"),
-        (name = "admin", description = "Account administration (admin role)"),
-        (name = "organisations", description = "Client organisations"),
-        (name = "standards", description = "The catalogue of certifiable standards: clauses and audit-time tables"),
-        (name = "applications", description = "Applications for certification, their review and the audit programme"),
-        (name = "audit trail", description = "The append-only, hash-chained record of every change"),
-        (name = "operations", description = "Health probes"),
-    )
+    tags((name = "operations", description = "Health probes"))
 )]
-pub struct ApiDoc;
+struct Frame;
+
+/// The whole OpenAPI document: the frame, every module's part, and the responses every
+/// operation shares.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut document = Frame::openapi();
+    for module in MODULES {
+        document.merge((module.openapi)());
+    }
+    CommonResponses.modify(&mut document);
+    document
+}
 
 struct CommonResponses;
 
@@ -100,6 +70,11 @@ impl Modify for CommonResponses {
 fn add_common_responses(operation: &mut Operation) {
     let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
     let has_body = operation.request_body.is_some();
+    // Every list takes `limit` and `offset` through the one `PageRequest`.
+    let paginated = operation
+        .parameters
+        .as_ref()
+        .is_some_and(|ps| ps.iter().any(|p| p.name == "limit"));
     let mut common = vec![
         ("400", "Malformed request"),
         ("500", "Internal error (details are logged, not returned)"),
@@ -113,6 +88,13 @@ fn add_common_responses(operation: &mut Operation) {
     if has_body {
         common.push(("413", "Request body too large"));
         common.push(("415", "Body is not application/json"));
+        common.push((
+            "422",
+            "A field is missing, unknown, mistyped or invalid; each is named",
+        ));
+    }
+    if paginated {
+        common.push(("422", "`limit` outside 1 to 200, or a negative `offset`"));
     }
     for (status, description) in common {
         operation

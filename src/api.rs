@@ -5,15 +5,18 @@ use actix_web::web;
 
 /// What a module contributes to the API.
 pub struct ApiModule {
-    /// Registers its resources under `/api/v1`.
+    /// The path its resources sit under, below `/api/v1` (`""` for a module with several).
+    pub prefix: &'static str,
+    /// Registers its resources, relative to `prefix`.
     pub routes: fn(&mut web::ServiceConfig),
     /// Its operations, schemas and tags, merged into `/openapi.json`.
     pub openapi: fn() -> utoipa::openapi::OpenApi,
 }
 
 macro_rules! api_module {
-    ($module:ident) => {
+    ($module:ident, $prefix:literal) => {
         ApiModule {
+            prefix: $prefix,
             routes: crate::$module::routes,
             openapi: <crate::$module::ApiDoc as utoipa::OpenApi>::openapi,
         }
@@ -21,17 +24,31 @@ macro_rules! api_module {
 }
 
 pub const MODULES: &[ApiModule] = &[
-    api_module!(accounts),
-    api_module!(standards),
-    api_module!(applications),
-    api_module!(programmes),
-    api_module!(notify),
-    api_module!(trail),
+    api_module!(accounts, ""),
+    api_module!(standards, "/standards"),
+    api_module!(applications, "/applications"),
+    api_module!(programmes, "/applications"),
+    api_module!(notify, "/admin/outbox"),
+    api_module!(trail, "/audit-events"),
 ];
 
-/// The routes of every module.
+/// The routes of every module. Modules sharing a prefix share one scope: the router then
+/// compares a static prefix before it tries a module's patterns, instead of running every
+/// module's path pattern (a regular expression each) against every request.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    for module in MODULES {
-        (module.routes)(cfg);
+    let mut prefixes: Vec<&str> = MODULES.iter().map(|m| m.prefix).collect();
+    prefixes.dedup();
+    // Modules without a prefix come last, after the cheap prefix checks.
+    prefixes.sort_by_key(|prefix| prefix.is_empty());
+    prefixes.dedup();
+    for prefix in prefixes {
+        let modules = MODULES.iter().filter(move |m| m.prefix == prefix);
+        if prefix.is_empty() {
+            modules.for_each(|module| (module.routes)(cfg));
+        } else {
+            cfg.service(
+                web::scope(prefix).configure(|scope| modules.for_each(|m| (m.routes)(scope))),
+            );
+        }
     }
 }

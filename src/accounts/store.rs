@@ -132,28 +132,26 @@ pub fn insert_user(
 }
 
 pub fn find_user(conn: &mut DbConnection, id: &UserId) -> AppResult<Option<User>> {
-    Ok(users::table
-        .find(id)
-        .select(User::as_select())
-        .first(conn)
-        .optional()?)
+    crate::at_most_one!(conn, users::table.find(id).select(User::as_select()))
 }
 
 pub fn find_user_by_email(conn: &mut DbConnection, email: &str) -> AppResult<Option<User>> {
-    Ok(users::table
-        .filter(users::email.eq(email))
-        .select(User::as_select())
-        .first(conn)
-        .optional()?)
+    crate::at_most_one!(
+        conn,
+        users::table
+            .filter(users::email.eq(email))
+            .select(User::as_select())
+    )
 }
 
 /// Looks an organisation up by its id or its client id.
 pub fn find_organisation(conn: &mut DbConnection, id: &str) -> AppResult<Option<Organisation>> {
-    Ok(organisations::table
-        .filter(organisations::id.eq(id).or(organisations::client_id.eq(id)))
-        .select(Organisation::as_select())
-        .first(conn)
-        .optional()?)
+    crate::at_most_one!(
+        conn,
+        organisations::table
+            .filter(organisations::id.eq(id).or(organisations::client_id.eq(id)))
+            .select(Organisation::as_select())
+    )
 }
 
 #[derive(Debug, Default)]

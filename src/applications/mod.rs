@@ -26,28 +26,23 @@ crate::id_type!(
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::resource("/applications")
+        web::resource("")
             .route(web::get().to(list_applications))
             .route(web::post().to(create_application)),
     )
     .service(
-        web::resource("/applications/{id}")
+        web::resource("/{id}")
             .route(web::get().to(get_application))
             .route(web::put().to(update_application)),
     )
-    .service(web::resource("/applications/{id}/submit").route(web::post().to(submit_application)))
-    .service(web::resource("/applications/{id}/start-review").route(web::post().to(start_review)))
+    .service(web::resource("/{id}/submit").route(web::post().to(submit_application)))
+    .service(web::resource("/{id}/start-review").route(web::post().to(start_review)))
+    .service(web::resource("/{id}/request-information").route(web::post().to(request_information)))
+    .service(web::resource("/{id}/accept").route(web::post().to(accept_application)))
+    .service(web::resource("/{id}/reject").route(web::post().to(reject_application)))
+    .service(web::resource("/{id}/withdraw").route(web::post().to(withdraw_application)))
     .service(
-        web::resource("/applications/{id}/request-information")
-            .route(web::post().to(request_information)),
-    )
-    .service(web::resource("/applications/{id}/accept").route(web::post().to(accept_application)))
-    .service(web::resource("/applications/{id}/reject").route(web::post().to(reject_application)))
-    .service(
-        web::resource("/applications/{id}/withdraw").route(web::post().to(withdraw_application)),
-    )
-    .service(
-        web::resource("/applications/{id}/review")
+        web::resource("/{id}/review")
             .route(web::get().to(get_review))
             .route(web::put().to(record_review)),
     );

@@ -110,11 +110,12 @@ pub fn update(conn: &mut DbConnection, application: &Application, sites: &[Site]
 }
 
 pub fn find(conn: &mut DbConnection, id: &ApplicationId) -> AppResult<Option<Application>> {
-    Ok(applications::table
-        .find(id)
-        .select(Application::as_select())
-        .first(conn)
-        .optional()?)
+    crate::at_most_one!(
+        conn,
+        applications::table
+            .find(id)
+            .select(Application::as_select())
+    )
 }
 
 /// The application, its standard and its sites: two queries.
@@ -122,15 +123,16 @@ pub fn find_detail(
     conn: &mut DbConnection,
     id: &ApplicationId,
 ) -> AppResult<Option<ApplicationDetail>> {
-    let found: Option<WithStandard> = applications::table
-        .inner_join(standards::table)
-        .filter(applications::id.eq(id))
-        .select((
-            Application::as_select(),
-            (standards::code, standards::edition),
-        ))
-        .first(conn)
-        .optional()?;
+    let found: Option<WithStandard> = crate::at_most_one!(
+        conn,
+        applications::table
+            .inner_join(standards::table)
+            .filter(applications::id.eq(id))
+            .select((
+                Application::as_select(),
+                (standards::code, standards::edition),
+            ))
+    )?;
     let Some((application, (code, edition))) = found else {
         return Ok(None);
     };
@@ -143,11 +145,13 @@ pub fn find_detail(
 }
 
 pub fn sites(conn: &mut DbConnection, application_id: &ApplicationId) -> AppResult<Vec<Site>> {
-    Ok(application_sites::table
-        .filter(application_sites::application_id.eq(application_id))
-        .order(application_sites::position.asc())
-        .select(Site::as_select())
-        .load(conn)?)
+    crate::all_rows!(
+        conn,
+        application_sites::table
+            .filter(application_sites::application_id.eq(application_id))
+            .order(application_sites::position.asc())
+            .select(Site::as_select())
+    )
 }
 
 /// Moves the application from `from` to `to`, only if it is still in `from`.
@@ -261,11 +265,12 @@ pub fn find_review(
     conn: &mut DbConnection,
     application_id: &ApplicationId,
 ) -> AppResult<Option<Review>> {
-    Ok(application_reviews::table
-        .find(application_id)
-        .select(Review::as_select())
-        .first(conn)
-        .optional()?)
+    crate::at_most_one!(
+        conn,
+        application_reviews::table
+            .find(application_id)
+            .select(Review::as_select())
+    )
 }
 
 /// Discards the review: the content it judged has changed.

@@ -84,8 +84,8 @@ impl Notifier {
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/admin/outbox").route(web::get().to(list_outbox)))
-        .service(web::resource("/admin/outbox/{id}/retry").route(web::post().to(retry_message)));
+    cfg.service(web::resource("").route(web::get().to(list_outbox)))
+        .service(web::resource("/{id}/retry").route(web::post().to(retry_message)));
 }
 
 /// This module's part of the OpenAPI document.

@@ -141,11 +141,12 @@ fn warn_if_claim_lost(updated: usize, outbox_id: &OutboxId) {
 }
 
 pub fn find(conn: &mut DbConnection, outbox_id: &OutboxId) -> AppResult<Option<OutboxMessage>> {
-    Ok(outbox_messages::table
-        .find(outbox_id)
-        .select(OutboxMessage::as_select())
-        .first(conn)
-        .optional()?)
+    crate::at_most_one!(
+        conn,
+        outbox_messages::table
+            .find(outbox_id)
+            .select(OutboxMessage::as_select())
+    )
 }
 
 /// Puts a message that is still `from` back in the queue for an immediate attempt, with a

@@ -23,7 +23,7 @@ crate::id_type!(
 );
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/applications/{id}/programme").route(web::get().to(get_programme)));
+    cfg.service(web::resource("/{id}/programme").route(web::get().to(get_programme)));
 }
 
 /// This module's part of the OpenAPI document.

@@ -71,11 +71,12 @@ pub fn find_for_application(
     conn: &mut DbConnection,
     application_id: &ApplicationId,
 ) -> AppResult<Option<(Programme, Vec<ProgrammeAudit>)>> {
-    let programme: Option<Programme> = audit_programmes::table
-        .filter(audit_programmes::application_id.eq(application_id))
-        .select(Programme::as_select())
-        .first(conn)
-        .optional()?;
+    let programme: Option<Programme> = crate::at_most_one!(
+        conn,
+        audit_programmes::table
+            .filter(audit_programmes::application_id.eq(application_id))
+            .select(Programme::as_select())
+    )?;
     let Some(programme) = programme else {
         return Ok(None);
     };

@@ -19,13 +19,13 @@ crate::id_type!(
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::resource("/standards")
+        web::resource("")
             .route(web::get().to(list_standards))
             .route(web::post().to(create_standard)),
     )
-    .service(web::resource("/standards/{id}").route(web::get().to(get_standard)))
-    .service(web::resource("/standards/{id}/audit-time").route(web::put().to(replace_audit_time)))
-    .service(web::resource("/standards/{id}/clauses").route(web::put().to(replace_clauses)));
+    .service(web::resource("/{id}").route(web::get().to(get_standard)))
+    .service(web::resource("/{id}/audit-time").route(web::put().to(replace_audit_time)))
+    .service(web::resource("/{id}/clauses").route(web::put().to(replace_clauses)));
 }
 
 /// This module's part of the OpenAPI document.

@@ -57,11 +57,10 @@ pub fn list(conn: &mut DbConnection) -> AppResult<Vec<Standard>> {
 }
 
 pub fn find(conn: &mut DbConnection, id: &StandardId) -> AppResult<Option<Standard>> {
-    Ok(standards::table
-        .find(id)
-        .select(Standard::as_select())
-        .first(conn)
-        .optional()?)
+    crate::at_most_one!(
+        conn,
+        standards::table.find(id).select(Standard::as_select())
+    )
 }
 
 /// The standard, or 404 naming what was looked for.

@@ -153,7 +153,7 @@ pub fn check_anchor(
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/audit-events").route(web::get().to(list_events)));
+    cfg.service(web::resource("").route(web::get().to(list_events)));
 }
 
 /// This module's part of the OpenAPI document.

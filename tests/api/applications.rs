@@ -813,3 +813,73 @@ async fn ongoing_consultancy_transfers_and_site_scopes_are_recorded() {
         .await;
     assert!(matches!(bad_dates.status, 400 | 422), "{}", bad_dates.body);
 }
+
+/// The hot read path prepares its statements once per connection, through the two-backend
+/// connection: reading the same application again prepares nothing new.
+#[actix_rt::test]
+async fn reading_an_application_again_reuses_its_prepared_statements() {
+    use std::sync::{Arc, Mutex};
+
+    use certbody::accounts::{OrganisationId, UserId};
+    use certbody::applications::{service, ApplicationId};
+    use certbody::auth::Caller;
+    use diesel::connection::{Connection, InstrumentationEvent};
+
+    let app = spawn_app().await;
+    let applicant = app.register_applicant("reader@acme.example", "Acme").await;
+    let id = draft(&app, &applicant, &application(SMS, 60, 3)).await;
+    let caller = Caller {
+        user_id: UserId::from_text(applicant.id.as_str()),
+        role: Role::Applicant,
+        organisation_id: applicant
+            .organisation_id
+            .as_deref()
+            .map(OrganisationId::from_text),
+        request_id: None,
+    };
+    let (queries, prepared) = app
+        .db
+        .run(move |conn| {
+            let events = Arc::new(Mutex::new((0, 0)));
+            let seen = events.clone();
+            conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+                let mut seen = seen.lock().unwrap();
+                match event {
+                    InstrumentationEvent::StartQuery { .. } => seen.0 += 1,
+                    InstrumentationEvent::CacheQuery { .. } => seen.1 += 1,
+                    _ => {}
+                }
+            });
+            let id = ApplicationId::from_text(id);
+            let mut counts = Vec::new();
+            for _ in 0..3 {
+                let view = service::get(conn, &caller, &id)?;
+                assert_eq!(view.sites.len(), 3);
+                counts.push(*events.lock().unwrap());
+            }
+            Ok(counts)
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .fold(
+            (Vec::new(), Vec::new()),
+            |(mut q, mut p), (queries, prepared)| {
+                q.push(queries);
+                p.push(prepared);
+                (q, p)
+            },
+        );
+    assert!(
+        queries[0] >= 2 && queries[2] == 3 * queries[0],
+        "{queries:?}"
+    );
+    assert!(
+        prepared[0] >= 2,
+        "the first read prepares and caches its statements"
+    );
+    assert_eq!(
+        prepared[2], prepared[0],
+        "later reads prepare nothing: {prepared:?}"
+    );
+}

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::auth::{Auth, Caller};
-use crate::db::{in_write_transaction, Db, DbConnection};
+use crate::db::{in_read_transaction, in_write_transaction, Db, DbConnection};
 use crate::error::AppResult;
 use crate::notify::Notifier;
 use crate::trail::{self, Actor, Change};
@@ -50,8 +50,10 @@ impl Service {
     {
         self.db
             .run(move |conn| {
-                let caller = Caller::load(conn, &auth)?;
-                work(conn, &caller)
+                in_read_transaction(conn, |conn| {
+                    let caller = Caller::load(conn, &auth)?;
+                    work(conn, &caller)
+                })
             })
             .await
     }

@@ -321,7 +321,12 @@ impl Lifecycle for ApplicationLifecycle {
     }
 
     /// Acceptance needs a complete review and creates the audit programme (17021-1 9.1.3).
-    fn before_step(tx: &mut Tx<'_>, application: &Application, step: Transition) -> AppResult<()> {
+    fn before_step(
+        tx: &mut Tx<'_>,
+        _caller: &Caller,
+        application: &Application,
+        step: Transition,
+    ) -> AppResult<()> {
         if step != Transition::Accept {
             return Ok(());
         }

@@ -48,8 +48,14 @@ pub trait Lifecycle {
         note: Option<&str>,
     ) -> AppResult<bool>;
 
-    /// Checks and side effects of a step beyond the state machine, before the state moves.
-    fn before_step(_tx: &mut Tx<'_>, _record: &Self::Record, _step: Self::Step) -> AppResult<()> {
+    /// Checks and side effects of a step beyond the state machine, before the state moves
+    /// (e.g. impartiality: who takes the step may matter, not only their role).
+    fn before_step(
+        _tx: &mut Tx<'_>,
+        _caller: &Caller,
+        _record: &Self::Record,
+        _step: Self::Step,
+    ) -> AppResult<()> {
         Ok(())
     }
 
@@ -88,7 +94,7 @@ pub fn take_step<L: Lifecycle>(
     caller.require_role(L::roles(step))?;
     let from = L::state(&record);
     let to = L::next(from, step).map_err(AppError::Conflict)?;
-    L::before_step(tx, &record, step)?;
+    L::before_step(tx, caller, &record, step)?;
     if !L::store_state(tx.conn, id, from, to, note.as_deref())? {
         return Err(AppError::Conflict(format!(
             "the {} changed meanwhile; reload it",

@@ -883,3 +883,60 @@ async fn reading_an_application_again_reuses_its_prepared_statements() {
         "later reads prepare nothing: {prepared:?}"
     );
 }
+
+/// Stored JSON is read tolerantly (a row written by an older version, with a field since
+/// dropped and an optional one missing, still loads), while a stored value of the wrong shape
+/// is an error at load, never silently defaulted. (Unknown states cannot even be stored: the
+/// columns carry CHECK constraints.)
+#[actix_rt::test]
+async fn rows_in_an_older_shape_load_and_malformed_values_are_errors() {
+    use diesel::connection::SimpleConnection;
+
+    let app = spawn_app().await;
+    let applicant = app.register_applicant("old@acme.example", "Acme").await;
+    let id = draft(&app, &applicant, &application(SMS, 60, 3)).await;
+    let older = format!(
+        "UPDATE applications SET \
+           consultancy = '[{{\"provider\": \"Old Co\", \"ended_on\": \"2025-01-31\", \"fee_eur\": 1200}}]', \
+           current_certification = '{{\"certification_body\": \"Other CB\", \"certificate_number\": \"X-1\", \
+             \"expires_on\": \"2030-01-01\", \"accreditation\": \"UKAS\"}}' \
+         WHERE id = '{id}'"
+    );
+    app.db
+        .run(move |conn| Ok(conn.batch_execute(&older)?))
+        .await
+        .unwrap();
+    let read = app
+        .get(
+            &format!("/api/v1/applications/{id}"),
+            Some(&applicant.token),
+        )
+        .await;
+    assert_eq!(read.status, 200, "{}", read.body);
+    assert_eq!(read.body["consultancy"][0]["provider"], "Old Co");
+    assert_eq!(read.body["consultancy"][0]["description"], Value::Null);
+    assert!(read.body["consultancy"][0].get("fee_eur").is_none());
+    assert_eq!(
+        read.body["current_certification"]["certificate_number"],
+        "X-1"
+    );
+
+    let corrupt = format!(
+        "UPDATE applications SET sector_codes = '{{\"approved-ish\": 1}}' WHERE id = '{id}'"
+    );
+    app.db
+        .run(move |conn| Ok(conn.batch_execute(&corrupt)?))
+        .await
+        .unwrap();
+    let read = app
+        .get(
+            &format!("/api/v1/applications/{id}"),
+            Some(&applicant.token),
+        )
+        .await;
+    read.assert_problem(500);
+    assert!(
+        !read.body.to_string().contains("approved-ish"),
+        "internals stay in the log"
+    );
+}

@@ -355,6 +355,16 @@ impl TestApp {
         read(request.send_body(body).await.expect("request sent")).await
     }
 
+    /// Signs in as a request forwarded by a proxy for `client` (`X-Forwarded-For`).
+    pub async fn login_forwarded_for(&self, client: &str, email: &str, password: &str) -> Response {
+        let request = self
+            .client
+            .post(format!("{}/api/v1/auth/token", self.address))
+            .insert_header(("x-forwarded-for", client));
+        let body = json!({"email": email, "password": password});
+        read(request.send_json(&body).await.expect("request sent")).await
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> Response {
         self.post(
             "/api/v1/auth/token",

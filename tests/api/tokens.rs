@@ -178,3 +178,43 @@ async fn sign_in_attempts_are_limited_per_account_and_per_ip() {
     refused.assert_problem(429);
     assert!(refused.header("retry-after").is_some());
 }
+
+/// Behind a load balancer the client address comes from `X-Forwarded-For`, but only when
+/// the peer is a configured trusted proxy; otherwise anyone could pick their own address.
+#[actix_rt::test]
+async fn the_per_address_limit_believes_forwarded_addresses_only_from_trusted_proxies() {
+    let loopback: std::net::IpAddr = "127.0.0.1".parse().unwrap();
+    let behind_proxy = spawn_app_with(|config| {
+        config.login_limit_per_ip = 2;
+        config.trusted_proxies = vec![loopback];
+    })
+    .await;
+    for _ in 0..2 {
+        behind_proxy
+            .login_forwarded_for("203.0.113.7", "nobody@acme.example", "wrong password here")
+            .await
+            .assert_problem(401);
+    }
+    behind_proxy
+        .login_forwarded_for("203.0.113.7", "nobody@acme.example", "wrong password here")
+        .await
+        .assert_problem(429);
+    // Another client behind the same proxy is counted on its own.
+    behind_proxy
+        .login_forwarded_for("198.51.100.4", "nobody@acme.example", "wrong password here")
+        .await
+        .assert_problem(401);
+
+    // Not configured: the header is ignored and every request counts for the peer.
+    let direct = spawn_app_with(|config| config.login_limit_per_ip = 2).await;
+    for client in ["203.0.113.7", "198.51.100.4"] {
+        direct
+            .login_forwarded_for(client, "nobody@acme.example", "wrong password here")
+            .await
+            .assert_problem(401);
+    }
+    direct
+        .login_forwarded_for("192.0.2.99", "nobody@acme.example", "wrong password here")
+        .await
+        .assert_problem(429);
+}

@@ -85,31 +85,9 @@ macro_rules! text_enum {
             }
         }
 
-        impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $name
-        where
-            DB: diesel::backend::Backend,
-            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
-        {
-            fn to_sql<'b>(
-                &'b self,
-                out: &mut diesel::serialize::Output<'b, '_, DB>,
-            ) -> diesel::serialize::Result {
-                self.as_str().to_sql(out)
-            }
-        }
-
-        impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $name
-        where
-            DB: diesel::backend::Backend,
-            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
-        {
-            fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
-                let text = String::from_sql(bytes)?;
-                $name::parse(&text).ok_or_else(|| {
-                    format!("{text:?} is not a known {} value", stringify!($name)).into()
-                })
-            }
-        }
+        $crate::text_column!($name, text => $name::parse(&text).ok_or_else(|| {
+            format!("{text:?} is not a known {} value", stringify!($name)).into()
+        }));
     };
 }
 
@@ -149,6 +127,16 @@ macro_rules! id_type {
             }
         }
 
+        $crate::text_column!($name, text => Ok($name(text)));
+    };
+}
+
+/// TEXT storage of a type with `as_str()`: written as that text, read back through
+/// `$parsed` (an expression of the loaded `$text: String` giving `deserialize::Result<Self>`).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! text_column {
+    ($name:ident, $text:ident => $parsed:expr) => {
         impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $name
         where
             DB: diesel::backend::Backend,
@@ -158,7 +146,7 @@ macro_rules! id_type {
                 &'b self,
                 out: &mut diesel::serialize::Output<'b, '_, DB>,
             ) -> diesel::serialize::Result {
-                self.0.as_str().to_sql(out)
+                self.as_str().to_sql(out)
             }
         }
 
@@ -168,7 +156,8 @@ macro_rules! id_type {
             String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
         {
             fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
-                String::from_sql(bytes).map($name)
+                let $text = String::from_sql(bytes)?;
+                $parsed
             }
         }
     };

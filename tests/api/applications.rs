@@ -890,8 +890,6 @@ async fn reading_an_application_again_reuses_its_prepared_statements() {
 /// columns carry CHECK constraints.)
 #[actix_rt::test]
 async fn rows_in_an_older_shape_load_and_malformed_values_are_errors() {
-    use diesel::connection::SimpleConnection;
-
     let app = spawn_app().await;
     let applicant = app.register_applicant("old@acme.example", "Acme").await;
     let id = draft(&app, &applicant, &application(SMS, 60, 3)).await;
@@ -902,16 +900,7 @@ async fn rows_in_an_older_shape_load_and_malformed_values_are_errors() {
              \"expires_on\": \"2030-01-01\", \"accreditation\": \"UKAS\"}}' \
          WHERE id = '{id}'"
     );
-    app.db
-        .run(move |conn| Ok(conn.batch_execute(&older)?))
-        .await
-        .unwrap();
-    let read = app
-        .get(
-            &format!("/api/v1/applications/{id}"),
-            Some(&applicant.token),
-        )
-        .await;
+    let read = rewrite_and_read(&app, &applicant, &id, older).await;
     assert_eq!(read.status, 200, "{}", read.body);
     assert_eq!(read.body["consultancy"][0]["provider"], "Old Co");
     assert_eq!(read.body["consultancy"][0]["description"], Value::Null);
@@ -924,19 +913,24 @@ async fn rows_in_an_older_shape_load_and_malformed_values_are_errors() {
     let corrupt = format!(
         "UPDATE applications SET sector_codes = '{{\"approved-ish\": 1}}' WHERE id = '{id}'"
     );
-    app.db
-        .run(move |conn| Ok(conn.batch_execute(&corrupt)?))
-        .await
-        .unwrap();
-    let read = app
-        .get(
-            &format!("/api/v1/applications/{id}"),
-            Some(&applicant.token),
-        )
-        .await;
+    let read = rewrite_and_read(&app, &applicant, &id, corrupt).await;
     read.assert_problem(500);
     assert!(
         !read.body.to_string().contains("approved-ish"),
         "internals stay in the log"
     );
+}
+
+/// Changes the stored row behind the service's back, then reads it through the API.
+async fn rewrite_and_read(app: &TestApp, applicant: &User, id: &str, sql: String) -> Response {
+    use diesel::connection::SimpleConnection;
+    app.db
+        .run(move |conn| Ok(conn.batch_execute(&sql)?))
+        .await
+        .unwrap();
+    app.get(
+        &format!("/api/v1/applications/{id}"),
+        Some(&applicant.token),
+    )
+    .await
 }

@@ -44,7 +44,18 @@ pub struct User {
     pub updated_at: NaiveDateTime,
 }
 
-impl User {
+/// What every authenticated request checks of its caller's account: role, organisation, and
+/// whether the account still accepts the token. Only these columns, on the hot path.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct AccountStanding {
+    pub role: Role,
+    pub organisation_id: Option<OrganisationId>,
+    pub active: bool,
+    pub tokens_valid_after: Option<NaiveDateTime>,
+}
+
+impl AccountStanding {
     /// Whether a token issued at `issued_at_ms` (milliseconds since the epoch) may still be used.
     pub fn accepts_token_issued_at(&self, issued_at_ms: i64) -> bool {
         self.active
@@ -52,6 +63,13 @@ impl User {
                 .tokens_valid_after
                 .is_none_or(|after| issued_at_ms > after.and_utc().timestamp_millis())
     }
+}
+
+pub fn find_standing(conn: &mut DbConnection, id: &UserId) -> AppResult<Option<AccountStanding>> {
+    crate::at_most_one!(
+        conn,
+        users::table.find(id).select(AccountStanding::as_select())
+    )
 }
 
 pub fn insert_organisation(

@@ -79,11 +79,11 @@ impl Caller {
     /// be issued after the last deactivation.
     pub fn load(conn: &mut DbConnection, auth: &Auth) -> AppResult<Caller> {
         let user_id = UserId::from_text(auth.claims.sub.as_str());
-        match accounts::find_user(conn, &user_id)? {
-            Some(user) if user.accepts_token_issued_at(auth.claims.iat_ms) => Ok(Caller {
-                user_id: user.id,
-                role: user.role,
-                organisation_id: user.organisation_id,
+        match accounts::find_standing(conn, &user_id)? {
+            Some(account) if account.accepts_token_issued_at(auth.claims.iat_ms) => Ok(Caller {
+                user_id,
+                role: account.role,
+                organisation_id: account.organisation_id,
                 request_id: auth.request_id.clone(),
             }),
             _ => Err(AppError::Unauthorized(

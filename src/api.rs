@@ -36,11 +36,14 @@ pub const MODULES: &[ApiModule] = &[
 /// compares a static prefix before it tries a module's patterns, instead of running every
 /// module's path pattern (a regular expression each) against every request.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    let mut prefixes: Vec<&str> = MODULES.iter().map(|m| m.prefix).collect();
-    prefixes.dedup();
+    let mut prefixes: Vec<&str> = Vec::new();
+    for module in MODULES {
+        if !prefixes.contains(&module.prefix) {
+            prefixes.push(module.prefix);
+        }
+    }
     // Modules without a prefix come last, after the cheap prefix checks.
     prefixes.sort_by_key(|prefix| prefix.is_empty());
-    prefixes.dedup();
     for prefix in prefixes {
         let modules = MODULES.iter().filter(move |m| m.prefix == prefix);
         if prefix.is_empty() {

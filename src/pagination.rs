@@ -71,6 +71,16 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// The same page with each item turned into its view.
+    pub fn map<V>(self, view: impl FnMut(T) -> V) -> Page<V> {
+        Page {
+            items: self.items.into_iter().map(view).collect(),
+            total: self.total,
+            limit: self.limit,
+            offset: self.offset,
+        }
+    }
+
     pub fn new<R>(
         rows: Vec<R>,
         total: i64,

@@ -4,7 +4,6 @@
 use rand::Rng;
 
 use super::dto::OrganisationInput;
-use super::OrganisationId;
 use crate::auth::Role;
 use crate::error::AppResult;
 use crate::validate::{optional_text, required_text, Checker};
@@ -150,18 +149,19 @@ impl NewUser {
     }
 }
 
-/// Client users belong to exactly one organisation; CB staff to none.
+/// Client users belong to exactly one organisation; CB staff to none. The answer is the
+/// reference as given (an organisation's id or its client id), looked up when stored.
 pub fn check_membership(
     role: Role,
     organisation_id: Option<&str>,
-) -> Result<Option<OrganisationId>, String> {
+) -> Result<Option<String>, String> {
     match (
         role.is_staff(),
         organisation_id.map(str::trim).filter(|id| !id.is_empty()),
     ) {
         (false, None) => Err("is required for the applicant role".into()),
         (true, Some(_)) => Err("must be empty for staff roles".into()),
-        (_, org) => Ok(org.map(OrganisationId::from_text)),
+        (_, org) => Ok(org.map(str::to_owned)),
     }
 }
 
@@ -175,7 +175,7 @@ pub struct AccountFields<'a> {
 }
 
 /// Validates an admin-created account: the user and, for applicants, their organisation.
-pub fn validate_account(fields: AccountFields<'_>) -> AppResult<(NewUser, Option<OrganisationId>)> {
+pub fn validate_account(fields: AccountFields<'_>) -> AppResult<(NewUser, Option<String>)> {
     let mut checker = Checker::new();
     let user = NewUser::check(
         fields.email,
@@ -245,7 +245,7 @@ mod tests {
     fn applicants_need_an_organisation_and_staff_must_not_have_one() {
         assert_eq!(
             check_membership(Role::Applicant, Some("org")),
-            Ok(Some(OrganisationId::from_text("org")))
+            Ok(Some("org".into()))
         );
         assert!(check_membership(Role::Applicant, None).is_err());
         assert!(check_membership(Role::Applicant, Some("  ")).is_err());

@@ -12,7 +12,7 @@ use crate::auth::rate_limit::AuthLimits;
 use crate::auth::token::TokenKeys;
 use crate::auth::{password, Auth, Caller, ObjectScope, Role, StaffAccess};
 use crate::error::{AppError, AppResult, Problem};
-use crate::pagination::{Page, PageRequest};
+use crate::pagination::Page;
 use crate::trail::{Actor, Change};
 use crate::validate::Checker;
 use crate::web::json::ApiJson;
@@ -57,7 +57,7 @@ pub async fn register(
                 tx.conn,
                 user_id,
                 user,
-                Some(organisation.id.clone()),
+                Some(organisation.id.as_str()),
                 password_hash,
             )?;
             tx.record(Change {
@@ -173,7 +173,7 @@ pub async fn create_account(
                 tx.conn,
                 UserId::generate(),
                 user,
-                organisation_id,
+                organisation_id.as_deref(),
                 password_hash,
             )?;
             tx.record(Change {
@@ -239,19 +239,20 @@ pub async fn list_users(
     query: web::Query<UserListQuery>,
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
-    let page = PageRequest::parse(query.limit, query.offset)?;
     let filter = UserFilter {
         role: query.role,
         active: query.active,
         organisation_id: query.organisation_id,
     };
-    let (rows, total) = service
-        .read(auth, move |conn, caller| {
-            caller.require_role(&[Role::Admin])?;
-            store::list_users(conn, &filter, page)
-        })
+    let page = service
+        .page(
+            auth,
+            &[Role::Admin],
+            (query.limit, query.offset),
+            move |conn, _, page| store::list_users(conn, &filter, page),
+        )
         .await?;
-    Ok(HttpResponse::Ok().json(Page::new(rows, total, page, UserView::from)))
+    Ok(HttpResponse::Ok().json(page.map(UserView::from)))
 }
 
 /// One account (admin only).
@@ -361,7 +362,6 @@ pub async fn list_organisations(
     query: web::Query<OrganisationListQuery>,
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
-    let page = PageRequest::parse(query.limit, query.offset)?;
     let filter = OrganisationFilter {
         name_fragment: query
             .q
@@ -369,13 +369,15 @@ pub async fn list_organisations(
             .filter(|q| !q.is_empty()),
         country: query.country.map(|c| c.trim().to_ascii_uppercase()),
     };
-    let (rows, total) = service
-        .read(auth, move |conn, caller| {
-            caller.require_role(&STAFF)?;
-            store::list_organisations(conn, &filter, page)
-        })
+    let page = service
+        .page(
+            auth,
+            &STAFF,
+            (query.limit, query.offset),
+            move |conn, _, page| store::list_organisations(conn, &filter, page),
+        )
         .await?;
-    Ok(HttpResponse::Ok().json(Page::new(rows, total, page, OrganisationView::from)))
+    Ok(HttpResponse::Ok().json(page.map(OrganisationView::from)))
 }
 
 /// One client organisation, by id or client id: staff see any, client users their own.

@@ -102,12 +102,12 @@ pub fn insert_user(
     conn: &mut DbConnection,
     id: UserId,
     new: NewUser,
-    organisation_id: Option<OrganisationId>,
+    organisation: Option<&str>,
     password_hash: String,
 ) -> AppResult<User> {
     // Accept the organisation's id or its client id; store the id.
-    let organisation_id = match organisation_id {
-        Some(id) => match find_organisation(conn, id.as_str())? {
+    let organisation_id = match organisation {
+        Some(reference) => match find_organisation(conn, reference)? {
             Some(org) => Some(org.id),
             None => {
                 return Err(AppError::invalid(

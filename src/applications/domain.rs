@@ -178,6 +178,8 @@ pub struct ReviewChecklist {
     pub competence_available: bool,
     pub has_threats: bool,
     pub threats_addressed: bool,
+    /// The standard's audit-time table is confirmed against its source (now, not when reviewed).
+    pub table_confirmed: bool,
 }
 
 /// Why the application cannot be accepted yet, if anything (17021-1 9.1.2).
@@ -197,6 +199,12 @@ pub fn acceptance_blockers(review: Option<&ReviewChecklist>) -> Vec<&'static str
     }
     if review.has_threats && !review.threats_addressed {
         blockers.push("the impartiality threats have not been addressed");
+    }
+    if !review.table_confirmed {
+        blockers.push(
+            "the standard's audit-time table has not been confirmed against its source \
+             (an admin confirms it in the catalogue)",
+        );
     }
     blockers
 }
@@ -258,6 +266,7 @@ mod tests {
             competence_available: true,
             has_threats: true,
             threats_addressed: true,
+            table_confirmed: true,
         };
         assert!(acceptance_blockers(Some(&complete)).is_empty());
         assert_eq!(acceptance_blockers(None), ["no review has been recorded"]);
@@ -273,6 +282,11 @@ mod tests {
                 "the impartiality threats have not been addressed"
             ]
         );
+        let unconfirmed = ReviewChecklist {
+            table_confirmed: false,
+            ..complete
+        };
+        assert_eq!(acceptance_blockers(Some(&unconfirmed)).len(), 1);
     }
 
     #[test]

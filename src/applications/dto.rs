@@ -13,7 +13,7 @@ use super::store::{ApplicationDetail, Review};
 use super::{ApplicationId, SiteId};
 use crate::accounts::domain::parse_country;
 use crate::accounts::{OrganisationId, UserId};
-use crate::programmes::domain::{Adjustment, AuditTime};
+use crate::programmes::domain::{Adjustment, AuditTime, BeyondTable};
 use crate::standards::StandardId;
 use crate::validate::{optional_text, required_text, Checker};
 
@@ -112,6 +112,18 @@ pub struct ReviewInput {
     /// Justified changes to the table's audit time.
     #[serde(default)]
     pub adjustments: Vec<AdjustmentInput>,
+    /// Required when the effective personnel exceed the table's last band (IAF MD 5: follow
+    /// progression); refused otherwise.
+    pub beyond_table: Option<BeyondTableInput>,
+}
+
+/// The initial audit days for personnel beyond the table, and why.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BeyondTableInput {
+    /// Stage 1 + stage 2 days; at least the last band's.
+    pub initial_days: f64,
+    pub justification: String,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -228,6 +240,8 @@ pub struct ReviewView {
     pub threats_addressed: bool,
     pub notes: Option<String>,
     pub adjustments: Vec<Adjustment>,
+    /// Days entered beyond the table's last band, with their justification.
+    pub beyond_table: Option<BeyondTable>,
     pub audit_time: AuditTime,
     pub sample: SampleView,
     /// What still prevents acceptance; empty when it may be accepted.
@@ -246,6 +260,7 @@ impl ReviewView {
             threats_addressed: review.threats_addressed,
             notes: review.notes,
             adjustments: review.adjustments.0,
+            beyond_table: review.beyond_table.map(|entered| entered.0),
             audit_time: review.audit_time.0,
             sample: SampleView {
                 size: sample_size,
@@ -429,6 +444,21 @@ impl ApplicationInput {
 }
 
 impl ReviewInput {
+    /// The entered days beyond the table, with a non-empty justification.
+    pub fn check_beyond_table(&self, checker: &mut Checker) -> Option<Option<BeyondTable>> {
+        let Some(entered) = &self.beyond_table else {
+            return Some(None);
+        };
+        let justification = checker.check(
+            "beyond_table.justification",
+            required_text(&entered.justification, 2000),
+        )?;
+        Some(Some(BeyondTable {
+            initial_days: entered.initial_days,
+            justification,
+        }))
+    }
+
     /// The justified adjustments, each with a non-empty justification and a sensible percent.
     pub fn check_adjustments(&self, checker: &mut Checker) -> Vec<Adjustment> {
         self.adjustments

@@ -15,7 +15,9 @@ use crate::db::{now, DbConnection};
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Page, PageRequest};
 use crate::programmes;
-use crate::programmes::domain::{compute_audit_time, propose_sample, sample_size, SiteForSampling};
+use crate::programmes::domain::{
+    base_days, compute_audit_time, propose_sample, sample_size, SiteForSampling,
+};
 use crate::standards::{self, StandardId};
 use crate::trail::Change;
 use crate::validate::{optional_text, required_text, Checker};
@@ -331,7 +333,11 @@ impl Lifecycle for ApplicationLifecycle {
             return Ok(());
         }
         let review = store::find_review(tx.conn, &application.id)?;
-        let blockers = acceptance_blockers(review.as_ref().map(checklist).as_ref());
+        let checklist = review
+            .as_ref()
+            .map(|review| checklist(tx.conn, review, &application.standard_id))
+            .transpose()?;
+        let blockers = acceptance_blockers(checklist.as_ref());
         match review {
             Some(review) if blockers.is_empty() => {
                 programmes::service::create(tx.conn, application, &review.audit_time.0)
@@ -385,14 +391,21 @@ fn default_message(step: Transition) -> &'static str {
     }
 }
 
-fn checklist(review: &Review) -> ReviewChecklist {
-    ReviewChecklist {
+/// What acceptance depends on: the recorded review, and whether the standard's audit-time
+/// table is confirmed *now* (confirming it after the review clears that blocker).
+fn checklist(
+    conn: &mut DbConnection,
+    review: &Review,
+    standard_id: &StandardId,
+) -> AppResult<ReviewChecklist> {
+    Ok(ReviewChecklist {
         information_sufficient: review.information_sufficient,
         scope_clear: review.scope_clear,
         competence_available: review.competence_available,
         has_threats: !review.impartiality_threats.0.is_empty(),
         threats_addressed: review.threats_addressed,
-    }
+        table_confirmed: standards::store::get(conn, standard_id)?.audit_time_confirmed(),
+    })
 }
 
 /// Records or updates the review (admin; while under review): the checklist, impartiality
@@ -421,9 +434,10 @@ pub fn record_review(
         action: "reviewed",
         before,
         after: Some(json!({"audit_time": review.audit_time.0,
-            "threats": review.impartiality_threats.0, "adjustments": review.adjustments.0})),
+            "threats": review.impartiality_threats.0, "adjustments": review.adjustments.0,
+            "beyond_table": review.beyond_table.as_ref().map(|entered| &entered.0)})),
     })?;
-    review_view(tx.conn, review)
+    review_view(tx.conn, review, &application.standard_id)
 }
 
 fn build_review(
@@ -434,13 +448,6 @@ fn build_review(
 ) -> AppResult<Review> {
     let standard = standards::store::get(conn, &application.standard_id)?;
     let bands = standards::store::bands(conn, &standard.id)?;
-    let band =
-        standards::domain::band_for(&bands, application.total_personnel).ok_or_else(|| {
-            AppError::Conflict(format!(
-                "the audit-time table has no band for {} people",
-                application.total_personnel
-            ))
-        })?;
     let mut checker = Checker::new();
     let adjustments = input.check_adjustments(&mut checker);
     let additional: Vec<String> = input
@@ -452,11 +459,21 @@ fn build_review(
         })
         .collect();
     let notes = checker.check("notes", optional_text(input.notes.as_deref(), 4000));
-    let time = checker.check(
-        "adjustments",
-        compute_audit_time(band, &adjustments, standard.max_reduction_percent),
-    );
-    let (notes, time) = checker.finish((notes, time))?;
+    let beyond_table = input.check_beyond_table(&mut checker);
+    // Only once the entered days themselves are readable is the table consulted.
+    let base = beyond_table.as_ref().and_then(|entered| {
+        checker.check(
+            "beyond_table",
+            base_days(&bands, application.total_personnel, entered.as_ref()),
+        )
+    });
+    let time = base.and_then(|base| {
+        checker.check(
+            "adjustments",
+            compute_audit_time(&base, &adjustments, standard.max_reduction_percent),
+        )
+    });
+    let (notes, time, beyond_table) = checker.finish((notes, time, beyond_table))?;
     let sites: Vec<SiteForSampling> = store::sites(conn, &application.id)?
         .into_iter()
         .map(|s| SiteForSampling {
@@ -482,12 +499,17 @@ fn build_review(
         sampled_site_ids: Json(propose_sample(&sites)),
         reviewer_id: reviewer.user_id.clone(),
         updated_at: now(),
+        beyond_table: beyond_table.map(Json),
     })
 }
 
-fn review_view(conn: &mut DbConnection, review: Review) -> AppResult<ReviewView> {
+fn review_view(
+    conn: &mut DbConnection,
+    review: Review,
+    standard_id: &StandardId,
+) -> AppResult<ReviewView> {
     let site_count = store::sites(conn, &review.application_id)?.len();
-    let blockers = acceptance_blockers(Some(&checklist(&review)))
+    let blockers = acceptance_blockers(Some(&checklist(conn, &review, standard_id)?))
         .into_iter()
         .map(str::to_owned)
         .collect();
@@ -501,8 +523,8 @@ pub fn get_review(
     id: &ApplicationId,
 ) -> AppResult<ReviewView> {
     caller.require_role(&[Role::Admin, Role::Auditor, Role::DecisionMaker])?;
-    find_visible::<ApplicationLifecycle>(conn, caller, id)?;
+    let application = find_visible::<ApplicationLifecycle>(conn, caller, id)?;
     let review = store::find_review(conn, id)?
         .ok_or_else(|| AppError::NotFound("no review has been recorded".into()))?;
-    review_view(conn, review)
+    review_view(conn, review, &application.standard_id)
 }

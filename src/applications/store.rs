@@ -13,11 +13,13 @@ use crate::db::types::Json;
 use crate::db::DbConnection;
 use crate::error::AppResult;
 use crate::pagination::{load_page, PageRequest};
-use crate::programmes::domain::{Adjustment, AuditTime};
+use crate::programmes::domain::{Adjustment, AuditTime, BeyondTable};
 use crate::standards::StandardId;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = applications)]
+// An edit that removes an optional field (a transfer's certificate) must clear the column.
+#[diesel(treat_none_as_null = true)]
 pub struct Application {
     pub id: ApplicationId,
     pub organisation_id: OrganisationId,
@@ -68,6 +70,8 @@ pub struct Review {
     pub sampled_site_ids: Json<Vec<SiteId>>,
     pub reviewer_id: UserId,
     pub updated_at: NaiveDateTime,
+    /// Days entered for personnel beyond the table's last band.
+    pub beyond_table: Option<Json<BeyondTable>>,
 }
 
 /// An application row with its standard's code and edition, as the joined queries load it.

@@ -1,5 +1,6 @@
 //! Storage: one diesel connection type over SQLite and PostgreSQL, a pool, embedded
-//! migrations, and the two ways to use a connection (`Db::read`, `Db::write`).
+//! migrations, and the ways to use a connection (`Db::run` for one trip, `Db::write` for one
+//! write transaction; request handlers go through `workflow::Service`).
 //!
 //! Rules kept here so no module has to remember them:
 //! - diesel calls are blocking, so they run on actix's blocking thread pool, never on an

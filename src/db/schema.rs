@@ -94,6 +94,9 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        audit_time_source -> Text,
+        audit_time_confirmed_by -> Nullable<Text>,
+        audit_time_confirmed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -168,6 +171,7 @@ diesel::table! {
         sampled_site_ids -> Text,
         reviewer_id -> Text,
         updated_at -> Timestamp,
+        beyond_table -> Nullable<Text>,
     }
 }
 

@@ -7,7 +7,8 @@
 //! - `Json<T>` is the one wrapper for JSON kept in a TEXT column. Stored shapes are read
 //!   tolerantly (unknown fields are ignored); `deny_unknown_fields` belongs at the API edge only.
 //!
-//! TEXT is used on both backends: the multi-backend connection needs one representation.
+//! These are TEXT on both backends (calendar dates use diesel's `Date`): the multi-backend
+//! connection needs one representation per column.
 
 use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql, FromSqlRow};

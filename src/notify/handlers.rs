@@ -9,7 +9,7 @@ use super::OutboxId;
 use crate::auth::{Auth, ObjectScope, Role, StaffAccess};
 use crate::db::{now, DbConnection};
 use crate::error::{AppResult, Problem};
-use crate::pagination::{Page, PageRequest};
+use crate::pagination::Page;
 use crate::workflow::transition::{take_step, Lifecycle};
 use crate::workflow::{Service, Tx};
 
@@ -69,14 +69,15 @@ pub async fn list_outbox(
     query: web::Query<OutboxQuery>,
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
-    let page = PageRequest::parse(query.limit, query.offset)?;
-    let (rows, total) = service
-        .read(auth, move |conn, caller| {
-            caller.require_role(&[Role::Admin])?;
-            store::list(conn, query.status, page)
-        })
+    let page = service
+        .page(
+            auth,
+            &[Role::Admin],
+            (query.limit, query.offset),
+            move |conn, _, page| store::list(conn, query.status, page),
+        )
         .await?;
-    Ok(HttpResponse::Ok().json(Page::new(rows, total, page, OutboxMessageView::from)))
+    Ok(HttpResponse::Ok().json(page.map(OutboxMessageView::from)))
 }
 
 /// Queue a dead message again for an immediate attempt, with a fresh attempt count (admin only).

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::applications::SiteId;
-use crate::standards::domain::{half_days, AuditTimeBand};
+use crate::standards::domain::{band_for, half_days, AuditTimeBand};
 
 /// A justified change to the table's audit time, in percent (negative reduces).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -29,13 +29,77 @@ pub struct AuditTime {
     pub recertification_days: f64,
 }
 
-/// Applies the justified adjustments to the table's band; refuses to go below the minimum
-/// (`max_reduction_percent` below the table, as IAF MD 5 caps reductions).
+/// Audit days the reviewer enters for personnel beyond the table's last band, where IAF MD 5
+/// says "follow progression": never fewer than the last band, always justified.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BeyondTable {
+    pub initial_days: f64,
+    pub justification: String,
+}
+
+/// The table's figures for `personnel`: its band, or beyond the last band the entered days
+/// (surveillance one third and recertification two thirds of them, as MD 5 guides, never
+/// below the last band's). `Err` says what is wrong with `beyond`.
+pub fn base_days(
+    bands: &[AuditTimeBand],
+    personnel: i64,
+    beyond: Option<&BeyondTable>,
+) -> Result<AuditTimeBand, String> {
+    let last = bands.last().ok_or("the standard has no audit-time table")?;
+    let end = last.max_personnel.unwrap_or(i64::MAX);
+    match (band_for(bands, personnel), beyond) {
+        (Some(band), None) => Ok(band.clone()),
+        (Some(_), Some(_)) => Err(format!(
+            "only for more than {end} people, beyond the table's last band; leave it out"
+        )),
+        (None, None) if personnel > end => Err(format!(
+            "the table ends at {end} people: enter the initial audit days (at least the last \
+             band's {}) with a justification (IAF MD 5: follow progression)",
+            last.initial_days
+        )),
+        (None, None) => Err(format!(
+            "the audit-time table has no band for {personnel} people"
+        )),
+        (None, Some(entered)) => {
+            if !(entered.initial_days.is_finite() && entered.initial_days >= last.initial_days) {
+                return Err(format!(
+                    "initial_days must be at least the last band's {}",
+                    last.initial_days
+                ));
+            }
+            Ok(AuditTimeBand {
+                min_personnel: end.saturating_add(1),
+                max_personnel: None,
+                initial_days: half_days(entered.initial_days),
+                surveillance_days: half_days(entered.initial_days / 3.0)
+                    .max(last.surveillance_days),
+                recertification_days: half_days(entered.initial_days * 2.0 / 3.0)
+                    .max(last.recertification_days),
+            })
+        }
+    }
+}
+
+/// Applies the justified adjustments to the table's band. IAF MD 5 caps reductions at 30 %
+/// (`max_reduction_percent` may set a lower cap), and the cap limits the **sum of the
+/// reductions** on their own: an increase for one factor does not make room for a larger cut
+/// elsewhere (EA FAQ on MD 5). The planned days never fall below the floor either.
 pub fn compute_audit_time(
     band: &AuditTimeBand,
     adjustments: &[Adjustment],
     max_reduction_percent: f64,
 ) -> Result<AuditTime, String> {
+    let reductions: f64 = -adjustments
+        .iter()
+        .map(|a| a.percent)
+        .filter(|p| *p < 0.0)
+        .sum::<f64>();
+    if reductions > max_reduction_percent + 1e-9 {
+        return Err(format!(
+            "the reductions add up to {reductions}%, more than the {max_reduction_percent}% allowed \
+             (IAF MD 5); increases do not offset them"
+        ));
+    }
     let net_percent: f64 = adjustments.iter().map(|a| a.percent).sum();
     let factor = 1.0 + net_percent / 100.0;
     let floor = band.initial_days * (1.0 - max_reduction_percent / 100.0);
@@ -228,19 +292,23 @@ mod tests {
         );
         assert!(compute_audit_time(band, &adjust(-31.0), 30.0).is_err());
         assert!(compute_audit_time(band, &adjust(-40.0), 30.0).is_err());
-        // Two adjustments add up; a justified increase offsets a reduction.
-        let both = [
-            Adjustment {
-                percent: -40.0,
-                justification: "a".into(),
-            },
-            Adjustment {
-                percent: 20.0,
-                justification: "b".into(),
-            },
-        ];
+        // The cap is on the sum of the reductions: an increase does not offset a cut beyond
+        // it (−40 % + 20 % is refused), while cuts that add up to exactly 30 % pass.
+        let adjustments = |percents: &[f64]| {
+            percents
+                .iter()
+                .map(|&percent| Adjustment {
+                    percent,
+                    justification: "why".into(),
+                })
+                .collect::<Vec<_>>()
+        };
+        assert!(compute_audit_time(band, &adjustments(&[-40.0, 20.0]), 30.0).is_err());
+        assert!(compute_audit_time(band, &adjustments(&[-20.0, -10.5, 15.0]), 30.0).is_err());
         assert_eq!(
-            compute_audit_time(band, &both, 30.0).unwrap().initial_days,
+            compute_audit_time(band, &adjustments(&[-20.0, -10.0, 15.0]), 30.0)
+                .unwrap()
+                .initial_days,
             2.5
         );
         // Surveillance and recertification keep to the same floor: 1.0 × 0.7 is planned as 1.0, not 0.5.
@@ -252,6 +320,41 @@ mod tests {
         let tiny = &sample_bands()[0]; // 1.5 days: stage 1 and 2 still get half a day each at least
         let time = compute_audit_time(tiny, &[], 30.0).unwrap();
         assert_eq!((time.stage1_days, time.stage2_days), (0.5, 1.0));
+    }
+
+    #[test]
+    fn beyond_the_last_band_the_reviewer_enters_at_least_its_days() {
+        let bands = sample_bands(); // ends at 25 people, 3 days
+        let entered = |days: f64| BeyondTable {
+            initial_days: days,
+            justification: "progression of the table".into(),
+        };
+        assert_eq!(base_days(&bands, 25, None).unwrap().initial_days, 3.0);
+        assert!(
+            base_days(&bands, 25, Some(&entered(4.0))).is_err(),
+            "inside the table"
+        );
+        assert!(base_days(&bands, 26, None)
+            .unwrap_err()
+            .contains("ends at 25"));
+        assert!(
+            base_days(&bands, 26, Some(&entered(2.5))).is_err(),
+            "below the last band"
+        );
+        let beyond = base_days(&bands, 40_000, Some(&entered(9.0))).unwrap();
+        assert_eq!(
+            (
+                beyond.initial_days,
+                beyond.surveillance_days,
+                beyond.recertification_days
+            ),
+            (9.0, 3.0, 6.0)
+        );
+        let just_above = base_days(&bands, 26, Some(&entered(3.0))).unwrap();
+        assert_eq!(
+            just_above.surveillance_days, 1.0,
+            "never below the last band's"
+        );
     }
 
     #[test]

@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// One band of an audit-time table: effective personnel from `min_personnel` up to
-/// `max_personnel` (open-ended when `None`).
+/// `max_personnel`. Every band ends: beyond the last one IAF MD 5 says "follow progression",
+/// which the review does by entering the days with a justification.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuditTimeBand {
@@ -16,7 +17,11 @@ pub struct AuditTimeBand {
     pub recertification_days: f64,
 }
 
-/// Checks that bands start at 1, follow each other without gaps or overlaps, end open, and
+/// Largest reduction of a table's audit time the adjustments may add up to (IAF MD 5; the
+/// EA FAQ on MD 5 reads the 30 % as a limit on the sum of the reduction factors).
+pub const MAX_REDUCTION_PERCENT: f64 = 30.0;
+
+/// Checks that bands start at 1, follow each other without gaps or overlaps, all end, and
 /// have positive days.
 pub fn check_bands(bands: &[AuditTimeBand]) -> Result<(), String> {
     let Some(first) = bands.first() else {
@@ -36,15 +41,15 @@ pub fn check_bands(bands: &[AuditTimeBand]) -> Result<(), String> {
         match (band.max_personnel, bands.get(i + 1)) {
             (Some(max), Some(next))
                 if max >= band.min_personnel && next.min_personnel == max + 1 => {}
-            (None, None) => {}
-            (None, Some(_)) => {
+            (Some(max), None) if max >= band.min_personnel => {}
+            (None, _) => {
                 return Err(format!(
-                    "only the last band may be open-ended (band {})",
+                    "band {} needs max_personnel: tables end where their source ends, and the \
+                     review enters the days beyond the last band (IAF MD 5: follow progression)",
                     i + 1
                 ))
             }
-            (Some(_), None) => return Err("the last band must be open-ended".into()),
-            (Some(_), Some(_)) => {
+            (Some(_), _) => {
                 return Err(format!(
                     "band {} must end just before band {} starts",
                     i + 1,
@@ -54,6 +59,11 @@ pub fn check_bands(bands: &[AuditTimeBand]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The largest personnel the table covers (bands checked with `check_bands`).
+pub fn table_end(bands: &[AuditTimeBand]) -> Option<i64> {
+    bands.last().and_then(|band| band.max_personnel)
 }
 
 /// The band for `personnel` people (bands checked with `check_bands`).
@@ -101,7 +111,7 @@ pub(crate) fn sample_bands() -> Vec<AuditTimeBand> {
         band(1, Some(5), 1.5),
         band(6, Some(10), 2.0),
         band(11, Some(15), 2.5),
-        band(16, None, 3.0),
+        band(16, Some(25), 3.0),
     ]
 }
 
@@ -122,7 +132,8 @@ mod tests {
                 initial(10),
                 initial(11),
                 initial(16),
-                initial(100_000)
+                initial(25),
+                initial(26)
             ],
             [
                 Some(1.5),
@@ -131,16 +142,18 @@ mod tests {
                 Some(2.0),
                 Some(2.5),
                 Some(3.0),
-                Some(3.0)
+                Some(3.0),
+                None
             ]
         );
+        assert_eq!(table_end(&bands), Some(25));
         assert_eq!(initial(0), None);
         let mut gap = sample_bands();
         gap[1].min_personnel = 7;
         assert!(check_bands(&gap).is_err());
-        let mut closed = sample_bands();
-        closed[3].max_personnel = Some(20);
-        assert!(check_bands(&closed).is_err());
+        let mut open_ended = sample_bands();
+        open_ended[3].max_personnel = None;
+        assert!(check_bands(&open_ended).is_err());
         assert!(check_bands(&[]).is_err());
     }
 

@@ -1,9 +1,11 @@
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::domain::AuditTimeBand;
 use super::store::{Clause, Standard};
 use super::StandardId;
+use crate::accounts::UserId;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StandardSummary {
@@ -51,14 +53,26 @@ impl From<Clause> for ClauseView {
     }
 }
 
+/// Who confirmed an audit-time table against its source document, and when.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Confirmation {
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StandardDetail {
     #[serde(flatten)]
     pub summary: StandardSummary,
-    /// Largest reduction of the table's audit time any adjustment may make.
+    /// Largest sum of reductions of the table's audit time the adjustments may make (≤ 30).
     pub max_reduction_percent: f64,
     pub clauses: Vec<ClauseView>,
     pub audit_time: Vec<AuditTimeBand>,
+    /// Where the table's figures come from.
+    pub audit_time_source: String,
+    /// Unset until an admin confirms the table against its source; applications reviewed
+    /// against an unconfirmed table cannot be accepted.
+    pub audit_time_confirmed: Option<Confirmation>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -69,10 +83,12 @@ pub struct CreateStandardRequest {
     #[schema(example = "2019")]
     pub edition: String,
     pub title: String,
-    /// Defaults to 30 (IAF MD 5).
+    /// Defaults to 30, the most IAF MD 5 allows.
     pub max_reduction_percent: Option<f64>,
     pub clauses: Vec<ClauseView>,
     pub audit_time: Vec<AuditTimeBand>,
+    /// Where the table's figures come from (document, edition, table).
+    pub audit_time_source: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -80,6 +96,8 @@ pub struct CreateStandardRequest {
 pub struct AuditTimeRequest {
     pub max_reduction_percent: f64,
     pub bands: Vec<AuditTimeBand>,
+    /// Where the figures come from (document, edition, table).
+    pub source: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

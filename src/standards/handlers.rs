@@ -1,13 +1,13 @@
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 
-use super::domain::{check_bands, parse_clause, AuditTimeBand};
+use super::domain::{check_bands, parse_clause, AuditTimeBand, MAX_REDUCTION_PERCENT};
 use super::dto::*;
 use super::store::{self, Standard};
 use super::StandardId;
 use crate::auth::{Auth, Role};
 use crate::db::{now, DbConnection};
-use crate::error::{AppResult, Problem};
+use crate::error::{AppError, AppResult, Problem};
 use crate::trail::Change;
 use crate::validate::{required_text, Checker};
 use crate::web::json::ApiJson;
@@ -49,6 +49,15 @@ fn detail(conn: &mut DbConnection, id: &StandardId) -> AppResult<StandardDetail>
             .map(ClauseView::from)
             .collect(),
         audit_time: store::bands(conn, id)?,
+        audit_time_confirmed: standard
+            .audit_time_confirmed_by
+            .clone()
+            .zip(standard.audit_time_confirmed_at)
+            .map(|(by, at)| Confirmation {
+                by,
+                at: at.and_utc(),
+            }),
+        audit_time_source: standard.audit_time_source,
     })
 }
 
@@ -86,10 +95,12 @@ fn check_clauses(clauses: &[ClauseView], checker: &mut Checker) -> Option<Vec<(S
 }
 
 fn check_reduction(percent: f64) -> Result<f64, String> {
-    if (0.0..=50.0).contains(&percent) {
+    if (0.0..=MAX_REDUCTION_PERCENT).contains(&percent) {
         Ok(percent)
     } else {
-        Err("must be between 0 and 50".into())
+        Err(format!(
+            "must be between 0 and {MAX_REDUCTION_PERCENT} (IAF MD 5 caps reductions at 30 %)"
+        ))
     }
 }
 
@@ -131,8 +142,12 @@ fn create(
     );
     let clauses = check_clauses(&body.clauses, &mut checker);
     checker.check("audit_time", check_bands(&body.audit_time));
-    let (code, edition, title, reduction, clauses) =
-        checker.finish((code, edition, title, reduction, clauses))?;
+    let source = checker.check(
+        "audit_time_source",
+        required_text(&body.audit_time_source, 1000),
+    );
+    let (code, edition, title, reduction, (clauses, source)) =
+        checker.finish((code, edition, title, reduction, (clauses, source)))?;
     let bands = body.audit_time;
     let at = now();
     let slug: String = format!("std-{code}-{edition}")
@@ -149,10 +164,13 @@ fn create(
         active: true,
         created_at: at,
         updated_at: at,
+        audit_time_source: source.clone(),
+        audit_time_confirmed_by: None,
+        audit_time_confirmed_at: None,
     };
     store::insert(tx.conn, &standard)?;
     store::replace_clauses(tx.conn, &standard.id, &clauses)?;
-    store::replace_audit_time(tx.conn, &standard.id, reduction, &bands)?;
+    store::replace_audit_time(tx.conn, &standard.id, &source, reduction, &bands)?;
     tx.record(Change {
         entity_type: "standard",
         entity_id: standard.id.as_str(),
@@ -190,18 +208,24 @@ pub async fn replace_audit_time(
                 check_reduction(body.max_reduction_percent),
             );
             checker.check("bands", check_bands(&body.bands));
-            let reduction = checker.finish(reduction)?;
+            let source = checker.check("source", required_text(&body.source, 1000));
+            let (reduction, source) = checker.finish((reduction, source))?;
             let bands = body.bands;
             let standard = store::get(tx.conn, &id)?;
             let before: Vec<AuditTimeBand> = store::bands(tx.conn, &id)?;
-            store::replace_audit_time(tx.conn, &id, reduction, &bands)?;
+            store::replace_audit_time(tx.conn, &id, &source, reduction, &bands)?;
             tx.record(Change {
                 entity_type: "standard",
                 entity_id: id.as_str(),
                 organisation_id: None,
                 action: "audit_time_replaced",
-                before: Some(json!({"max_reduction_percent": standard.max_reduction_percent, "bands": before})),
-                after: Some(json!({"max_reduction_percent": reduction, "bands": bands})),
+                before: Some(
+                    json!({"max_reduction_percent": standard.max_reduction_percent,
+                    "bands": before, "source": standard.audit_time_source}),
+                ),
+                after: Some(
+                    json!({"max_reduction_percent": reduction, "bands": bands, "source": source}),
+                ),
             })?;
             detail(tx.conn, &id)
         })
@@ -241,6 +265,45 @@ pub async fn replace_clauses(
                 action: "clauses_replaced",
                 before: Some(json!({"clauses": before})),
                 after: Some(json!({"clauses": clauses.iter().map(|(c, _)| c).collect::<Vec<_>>()})),
+            })?;
+            detail(tx.conn, &id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(detail))
+}
+
+/// Confirm a standard's audit-time table against its source document (admin only): who and
+/// when are recorded. Until then, applications reviewed against it cannot be accepted;
+/// replacing the table makes it unconfirmed again.
+#[utoipa::path(post, path = "/api/v1/standards/{id}/audit-time/confirm", tag = "standards", params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = StandardDetail),
+        (status = 403, description = "Caller is not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already confirmed", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn confirm_audit_time(
+    service: web::Data<Service>,
+    auth: Auth,
+    id: web::Path<StandardId>,
+) -> AppResult<HttpResponse> {
+    let detail = service
+        .write(auth, move |tx, caller| {
+            caller.require_role(&[Role::Admin])?;
+            let standard = store::get(tx.conn, &id)?;
+            if !store::confirm_audit_time(tx.conn, &id, &caller.user_id, now())? {
+                return Err(AppError::Conflict(
+                    "the audit-time table is already confirmed".into(),
+                ));
+            }
+            tx.record(Change {
+                entity_type: "standard",
+                entity_id: id.as_str(),
+                organisation_id: None,
+                action: "audit_time_confirmed",
+                before: None,
+                after: Some(json!({"source": standard.audit_time_source})),
             })?;
             detail(tx.conn, &id)
         })

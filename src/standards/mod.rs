@@ -25,13 +25,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(web::resource("/{id}").route(web::get().to(get_standard)))
     .service(web::resource("/{id}/audit-time").route(web::put().to(replace_audit_time)))
+    .service(web::resource("/{id}/audit-time/confirm").route(web::post().to(confirm_audit_time)))
     .service(web::resource("/{id}/clauses").route(web::put().to(replace_clauses)));
 }
 
 /// This module's part of the OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(
-    paths(list_standards, get_standard, create_standard, replace_audit_time, replace_clauses),
+    paths(
+        list_standards,
+        get_standard,
+        create_standard,
+        replace_audit_time,
+        confirm_audit_time,
+        replace_clauses
+    ),
     tags((name = "standards", description = "The catalogue of certifiable standards: clauses and audit-time tables"))
 )]
 pub struct ApiDoc;

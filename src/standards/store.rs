@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::domain::AuditTimeBand;
 use super::StandardId;
+use crate::accounts::UserId;
 use crate::db::schema::{audit_time_bands, standard_clauses, standards};
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult};
@@ -20,9 +21,19 @@ pub struct Standard {
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Where the audit-time table's figures come from.
+    pub audit_time_source: String,
+    /// Who confirmed the table against that source, and when; both unset until then.
+    pub audit_time_confirmed_by: Option<UserId>,
+    pub audit_time_confirmed_at: Option<NaiveDateTime>,
 }
 
 impl Standard {
+    /// Whether the CB has confirmed the audit-time table against its source.
+    pub fn audit_time_confirmed(&self) -> bool {
+        self.audit_time_confirmed_at.is_some()
+    }
+
     /// How the standard is cited on certificates, e.g. `ISO/IEC 20000-1:2018`.
     pub fn designation(&self) -> String {
         format!("{}:{}", self.code, self.edition)
@@ -94,6 +105,27 @@ pub fn bands(conn: &mut DbConnection, standard_id: &StandardId) -> AppResult<Vec
         .collect())
 }
 
+/// Records that `by` confirmed the audit-time table against its source; false when it was
+/// already confirmed.
+pub fn confirm_audit_time(
+    conn: &mut DbConnection,
+    standard_id: &StandardId,
+    by: &UserId,
+    at: NaiveDateTime,
+) -> AppResult<bool> {
+    let updated = diesel::update(
+        standards::table
+            .find(standard_id)
+            .filter(standards::audit_time_confirmed_at.is_null()),
+    )
+    .set((
+        standards::audit_time_confirmed_by.eq(by),
+        standards::audit_time_confirmed_at.eq(at),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
 pub fn insert(conn: &mut DbConnection, standard: &Standard) -> AppResult<()> {
     if standards::table
         .filter(standards::code.eq(&standard.code))
@@ -135,16 +167,21 @@ pub fn replace_clauses(
     Ok(())
 }
 
-/// Replaces the audit-time table and the largest allowed reduction.
+/// Replaces the audit-time table, its source and the largest allowed reduction. New figures
+/// are unconfirmed until an admin confirms them against the source.
 pub fn replace_audit_time(
     conn: &mut DbConnection,
     standard_id: &StandardId,
+    source: &str,
     max_reduction_percent: f64,
     bands: &[AuditTimeBand],
 ) -> AppResult<()> {
     diesel::update(standards::table.find(standard_id))
         .set((
             standards::max_reduction_percent.eq(max_reduction_percent),
+            standards::audit_time_source.eq(source),
+            standards::audit_time_confirmed_by.eq(None::<UserId>),
+            standards::audit_time_confirmed_at.eq(None::<NaiveDateTime>),
             standards::updated_at.eq(crate::db::now()),
         ))
         .execute(conn)?;

@@ -6,7 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::store::{self, AuditEvent, EventFilter};
 use crate::auth::{Auth, Role};
 use crate::error::{AppError, AppResult, Problem};
-use crate::pagination::{Page, PageRequest};
+use crate::pagination::Page;
 use crate::workflow::Service;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -92,31 +92,34 @@ pub async fn list_events(
     query: web::Query<EventQuery>,
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
-    let page = PageRequest::parse(query.limit, query.offset)?;
     let page = service
-        .read(auth, move |conn, caller| {
-            caller.require_role(&[Role::Admin, Role::Applicant])?;
-            let filter = EventFilter {
-                entity_type: query.entity_type,
-                entity_id: query.entity_id,
-                // Client users see only their organisation's events, whatever they ask for.
-                organisation_id: match caller.role {
-                    Role::Applicant => Some(
-                        caller
-                            .organisation_id
-                            .as_ref()
-                            .map_or_else(String::new, ToString::to_string),
-                    ),
-                    _ => None,
-                },
-            };
-            let (rows, total) = store::list(conn, &filter, page)?;
-            let views = rows
-                .into_iter()
-                .map(AuditEventView::try_from)
-                .collect::<AppResult<Vec<_>>>()?;
-            Ok(Page::new(views, total, page, |view| view))
-        })
+        .page(
+            auth,
+            &[Role::Admin, Role::Applicant],
+            (query.limit, query.offset),
+            move |conn, caller, page| {
+                let filter = EventFilter {
+                    entity_type: query.entity_type,
+                    entity_id: query.entity_id,
+                    // Client users see only their organisation's events, whatever they ask for.
+                    organisation_id: match caller.role {
+                        Role::Applicant => Some(
+                            caller
+                                .organisation_id
+                                .as_ref()
+                                .map_or_else(String::new, ToString::to_string),
+                        ),
+                        _ => None,
+                    },
+                };
+                let (rows, total) = store::list(conn, &filter, page)?;
+                let views = rows
+                    .into_iter()
+                    .map(AuditEventView::try_from)
+                    .collect::<AppResult<Vec<_>>>()?;
+                Ok((views, total))
+            },
+        )
         .await?;
     Ok(HttpResponse::Ok().json(page))
 }

@@ -26,24 +26,38 @@ impl ClientAddress {
     }
 }
 
-/// The client's address given the peer, the trusted proxies and the forwarded chain.
+/// One `X-Forwarded-For` entry: an address, possibly with a port (`203.0.113.7:4711`,
+/// `[2001:db8::1]:443`); IPv4-mapped IPv6 counts as the IPv4 address.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    let address = hop
+        .parse::<IpAddr>()
+        .or_else(|_| hop.parse::<std::net::SocketAddr>().map(|s| s.ip()))
+        .ok()?;
+    Some(address.to_canonical())
+}
+
+/// The client's address given the peer, the trusted proxies and the forwarded chain (every
+/// `X-Forwarded-For` header line, in order, joined with commas).
 pub fn client_address(
     peer: Option<IpAddr>,
     trusted: &[IpAddr],
-    forwarded_for: Option<&str>,
+    forwarded_for: &str,
 ) -> Option<IpAddr> {
-    let peer = peer?;
+    let peer = peer?.to_canonical();
     if !trusted.contains(&peer) {
         return Some(peer);
     }
-    let chain = forwarded_for.unwrap_or_default();
     let mut last = peer;
-    for hop in chain.rsplit(',').map(str::trim) {
-        match hop.parse::<IpAddr>() {
-            Ok(address) if trusted.contains(&address) => last = address,
-            Ok(address) => return Some(address),
+    for hop in forwarded_for
+        .rsplit(',')
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+    {
+        match parse_hop(hop) {
+            Some(address) if trusted.contains(&address) => last = address,
+            Some(address) => return Some(address),
             // An unreadable entry: stop believing the chain at the last trusted hop.
-            Err(_) => return Some(last),
+            None => return Some(last),
         }
     }
     Some(last)
@@ -58,11 +72,14 @@ impl FromRequest for ClientAddress {
             .app_data::<web::Data<TrustedProxies>>()
             .map(|proxies| proxies.0.as_slice())
             .unwrap_or_default();
+        // Every header line: a proxy may add its own line instead of appending to the client's.
         let forwarded = req
             .headers()
-            .get("x-forwarded-for")
-            .and_then(|value| value.to_str().ok());
-        let address = client_address(req.peer_addr().map(|a| a.ip()), trusted, forwarded);
+            .get_all("x-forwarded-for")
+            .filter_map(|value| value.to_str().ok())
+            .collect::<Vec<_>>()
+            .join(",");
+        let address = client_address(req.peer_addr().map(|a| a.ip()), trusted, &forwarded);
         ready(Ok(ClientAddress(
             address.map_or_else(|| "unknown".to_owned(), |a| a.to_string()),
         )))
@@ -80,7 +97,7 @@ mod tests {
     #[test]
     fn forwarded_for_counts_only_from_a_trusted_proxy() {
         let proxy = ip("10.0.0.5");
-        let chain = Some("203.0.113.9, 198.51.100.7");
+        let chain = "203.0.113.9, 198.51.100.7";
         // Not configured: the peer, whatever the header says.
         assert_eq!(client_address(Some(proxy), &[], chain), Some(proxy));
         // From the proxy: the right-most address that is not a proxy.
@@ -94,7 +111,7 @@ mod tests {
             client_address(
                 Some(proxy),
                 &[proxy, inner],
-                Some("1.1.1.1, 198.51.100.7, 10.0.0.6")
+                "1.1.1.1, 198.51.100.7, 10.0.0.6"
             ),
             Some(ip("198.51.100.7"))
         );
@@ -103,9 +120,19 @@ mod tests {
         assert_eq!(client_address(Some(direct), &[proxy], chain), Some(direct));
         // Garbage in the chain stops at the last trusted hop; no header means the proxy.
         assert_eq!(
-            client_address(Some(proxy), &[proxy], Some("nonsense")),
+            client_address(Some(proxy), &[proxy], "nonsense"),
             Some(proxy)
         );
-        assert_eq!(client_address(Some(proxy), &[proxy], None), Some(proxy));
+        assert_eq!(client_address(Some(proxy), &[proxy], ""), Some(proxy));
+        // Ports and brackets are read; a dual-stack listener's mapped peer is the proxy.
+        let mapped: IpAddr = "::ffff:10.0.0.5".parse().unwrap();
+        assert_eq!(
+            client_address(Some(mapped), &[proxy], "203.0.113.9:4711"),
+            Some(ip("203.0.113.9"))
+        );
+        assert_eq!(
+            client_address(Some(proxy), &[proxy], "[2001:db8::1]:443"),
+            Some(ip("2001:db8::1"))
+        );
     }
 }

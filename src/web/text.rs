@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::error::AppError;
 
 fn has_encoded_nul(text: &str) -> bool {
-    text.to_ascii_lowercase().contains("%00")
+    text.contains("%00")
 }
 
 /// Middleware: refuses a path or query string carrying a NUL.

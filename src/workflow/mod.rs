@@ -17,10 +17,11 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::auth::{Auth, Caller};
+use crate::auth::{Auth, Caller, Role};
 use crate::db::{in_read_transaction, in_write_transaction, Db, DbConnection};
 use crate::error::AppResult;
 use crate::notify::Notifier;
+use crate::pagination::{Page, PageRequest};
 use crate::trail::{self, Actor, Change};
 
 /// The database and the outbox, as every handler reaches them. Cheap to clone.
@@ -58,6 +59,30 @@ impl Service {
             .await
     }
 
+    /// One page of a list the caller's role may read: the role check first (so a refused
+    /// caller learns nothing from a bad `limit`), then the page request, then `load`.
+    pub async fn page<R, F>(
+        &self,
+        auth: Auth,
+        roles: &'static [Role],
+        (limit, offset): (Option<i64>, Option<i64>),
+        load: F,
+    ) -> AppResult<Page<R>>
+    where
+        F: FnOnce(&mut DbConnection, &Caller, PageRequest) -> AppResult<(Vec<R>, i64)>
+            + Send
+            + 'static,
+        R: Send + 'static,
+    {
+        self.read(auth, move |conn, caller| {
+            caller.require_role(roles)?;
+            let page = PageRequest::parse(limit, offset)?;
+            let (rows, total) = load(conn, caller, page)?;
+            Ok(Page::new(rows, total, page, |row| row))
+        })
+        .await
+    }
+
     /// Writes as the signed-in caller: the account check, then `work` in one write
     /// transaction with its audit events and mail — all of it commits, or none.
     pub async fn write<T, F>(&self, auth: Auth, work: F) -> AppResult<T>
@@ -68,9 +93,11 @@ impl Service {
         let notifier = self.notifier.clone();
         self.db
             .run(move |conn| {
-                let caller = Caller::load(conn, &auth)?;
-                let actor = Actor::from(&caller);
+                // Inside the transaction: writes are serialised, so a deactivation or role
+                // change that commits first is seen here, never slipped past.
                 in_write_transaction(conn, |conn| {
+                    let caller = Caller::load(conn, &auth)?;
+                    let actor = Actor::from(&caller);
                     work(&mut Tx::new(conn, &actor, &notifier), &caller)
                 })
             })
@@ -106,10 +133,6 @@ impl<'a> Tx<'a> {
             actor,
             notifier,
         }
-    }
-
-    pub fn actor(&self) -> &Actor {
-        self.actor
     }
 
     /// Appends the audit event of a change made in this transaction.

@@ -2,10 +2,11 @@
 //!
 //! A stage declares its state machine, who may take each step and its hooks by implementing
 //! `Lifecycle`; `take_step` then does, in the caller's write transaction and in this order:
-//! load the record (404) → object-access check (404 for other clients, 403 for unassigned
-//! staff) → role check for the step (403) → state machine (409) → the stage's `before_step`
-//! hook (e.g. acceptance checks the review and creates the programme) → guarded update
-//! (409 when someone else moved it meanwhile) → audit event → the stage's mail.
+//! role check for the step (403, before anything is loaded, so the answer says nothing about
+//! which records exist) → load the record (404) → object-access check (404 for other
+//! clients, 403 for unassigned staff) → state machine (409) → the stage's `before_step` hook
+//! (e.g. acceptance checks the review and creates the programme) → guarded update (409 when
+//! someone else moved it meanwhile) → audit event → the stage's mail.
 
 use std::fmt::Display;
 
@@ -90,8 +91,8 @@ pub fn take_step<L: Lifecycle>(
     step: L::Step,
     note: Option<String>,
 ) -> AppResult<L::Record> {
-    let record = find_visible::<L>(tx.conn, caller, id)?;
     caller.require_role(L::roles(step))?;
+    let record = find_visible::<L>(tx.conn, caller, id)?;
     let from = L::state(&record);
     let to = L::next(from, step).map_err(AppError::Conflict)?;
     L::before_step(tx, caller, &record, step)?;

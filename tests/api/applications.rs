@@ -185,15 +185,48 @@ async fn an_application_goes_from_draft_through_review_to_an_accepted_programme(
         threats[0].as_str().unwrap().contains("ITSM Consult GmbH"),
         "{threats:?}"
     );
+    let unconfirmed = "the standard's audit-time table has not been confirmed against its source \
+                       (an admin confirms it in the catalogue)";
     assert_eq!(
         recorded.body["acceptance_blockers"],
-        json!(["the impartiality threats have not been addressed"])
+        json!([
+            "the impartiality threats have not been addressed",
+            unconfirmed
+        ])
     );
     let refused = step(&app, &admin, &id, "accept").await;
     assert!(refused.assert_problem(409)["detail"]
         .as_str()
         .unwrap()
         .contains("impartiality"));
+    // The seeded ISO/IEC 20000-1 table is a placeholder until the CB confirms it against
+    // ISO/IEC 20000-6: an admin does, once; the review shows the blocker gone.
+    let confirm = format!("/api/v1/standards/{SMS}/audit-time/confirm");
+    let confirmed = app.post(&confirm, Some(&admin.token), &json!({})).await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    assert_eq!(
+        confirmed.body["audit_time_confirmed"]["by"],
+        admin.id.as_str()
+    );
+    assert!(confirmed.body["audit_time_source"]
+        .as_str()
+        .unwrap()
+        .contains("ISO/IEC 20000-6"));
+    app.post(&confirm, Some(&admin.token), &json!({}))
+        .await
+        .assert_problem(409);
+    app.post(&confirm, Some(&acme.token), &json!({}))
+        .await
+        .assert_problem(403);
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/applications/{id}/review"),
+            Some(&admin.token)
+        )
+        .await
+        .body["acceptance_blockers"],
+        json!(["the impartiality threats have not been addressed"])
+    );
 
     // More information, an edit, resubmission, a second review with the threat addressed.
     let returned = step_with(
@@ -648,17 +681,17 @@ async fn audit_time_and_sampling_follow_the_catalogue_at_its_boundaries() {
     );
 
     // An admin edits the table; the next review uses it. Broken tables are refused.
-    let gap = json!({"max_reduction_percent": 30, "bands": [
+    let gap = json!({"max_reduction_percent": 30, "source": "our own table", "bands": [
         {"min_personnel": 1, "max_personnel": 10, "initial_days": 2, "surveillance_days": 1, "recertification_days": 1.5},
-        {"min_personnel": 12, "max_personnel": null, "initial_days": 5, "surveillance_days": 2, "recertification_days": 3.5}]});
+        {"min_personnel": 12, "max_personnel": 100, "initial_days": 5, "surveillance_days": 2, "recertification_days": 3.5}]});
     let table_path = format!("/api/v1/standards/{QMS}/audit-time");
     let refused = app
         .request("PUT", &table_path, Some(&admin.token), Some(&gap))
         .await;
     assert_eq!(refused.invalid_fields(), ["bands"]);
-    let table = json!({"max_reduction_percent": 20, "bands": [
+    let table = json!({"max_reduction_percent": 20, "source": "our own table", "bands": [
         {"min_personnel": 1, "max_personnel": 10, "initial_days": 2, "surveillance_days": 1, "recertification_days": 1.5},
-        {"min_personnel": 11, "max_personnel": null, "initial_days": 5, "surveillance_days": 2, "recertification_days": 3.5}]});
+        {"min_personnel": 11, "max_personnel": 100, "initial_days": 5, "surveillance_days": 2, "recertification_days": 3.5}]});
     assert_eq!(
         app.request("PUT", &table_path, Some(&admin.token), Some(&table))
             .await
@@ -706,11 +739,17 @@ async fn admins_keep_the_standards_catalogue() {
     ] {
         assert!(clauses.contains(&expected), "clause {expected} missing");
     }
-    assert!(sms.body["audit_time"].as_array().unwrap().last().unwrap()["max_personnel"].is_null());
+    // Every table ends where its source does (IAF MD 5's last row is 8501-10700 people).
+    assert_eq!(
+        sms.body["audit_time"].as_array().unwrap().last().unwrap()["max_personnel"],
+        10700
+    );
+    assert!(sms.body["audit_time_confirmed"].is_null());
 
     let new_standard = json!({"code": "ISO 22301", "edition": "2019", "title": "Business continuity management systems",
         "clauses": [{"clause": "4", "title": "Context"}, {"clause": "8.4", "title": "Business continuity plans"}],
-        "audit_time": [{"min_personnel": 1, "max_personnel": null, "initial_days": 3, "surveillance_days": 1, "recertification_days": 2}]});
+        "audit_time": [{"min_personnel": 1, "max_personnel": 5000, "initial_days": 3, "surveillance_days": 1, "recertification_days": 2}],
+        "audit_time_source": "ISO 22301 audit-time chart of our scheme, edition 2024"});
     app.post("/api/v1/standards", Some(&acme.token), &new_standard)
         .await
         .assert_problem(403);
@@ -933,4 +972,136 @@ async fn rewrite_and_read(app: &TestApp, applicant: &User, id: &str, sql: String
         Some(&applicant.token),
     )
     .await
+}
+
+/// IAF MD 5 to the letter: reductions are capped on their own sum (an increase does not make
+/// room for a bigger cut), no table is open-ended, and beyond the last band the reviewer
+/// enters the days — justified, never fewer than the last band's.
+#[actix_rt::test]
+async fn audit_time_caps_the_sum_of_reductions_and_needs_entered_days_beyond_the_table() {
+    let app = spawn_app().await;
+    let admin = app.staff(Role::Admin, "admin@cb.example").await;
+    let acme = app.register_applicant("quality@acme.example", "Acme").await;
+
+    // 40 % off offset by 20 % on top is refused; the reductions alone may reach 30 %.
+    let id = under_review(&app, &acme, &admin, &application(QMS, 60, 2)).await;
+    let offset = json!([{"percent": -40, "justification": "mature processes"},
+        {"percent": 20, "justification": "complex sites"}]);
+    assert_eq!(
+        review(&app, &admin, &id, review_body(offset, true))
+            .await
+            .invalid_fields(),
+        ["adjustments"]
+    );
+    let within = json!([{"percent": -20, "justification": "mature processes"},
+        {"percent": -10, "justification": "low risk"}, {"percent": 15, "justification": "complex sites"}]);
+    assert_eq!(
+        review(&app, &admin, &id, review_body(within, true))
+            .await
+            .status,
+        200
+    );
+    // No table may allow more than 30 %, or leave its last band open.
+    let table = |reduction: f64, last_max: Value| {
+        json!({"max_reduction_percent": reduction, "source": "IAF MD 5:2019 Table QMS 1",
+        "bands": [{"min_personnel": 1, "max_personnel": 10, "initial_days": 2, "surveillance_days": 1, "recertification_days": 1.5},
+            {"min_personnel": 11, "max_personnel": last_max, "initial_days": 5, "surveillance_days": 2, "recertification_days": 3.5}]})
+    };
+    let path = format!("/api/v1/standards/{QMS}/audit-time");
+    let refused = app
+        .request(
+            "PUT",
+            &path,
+            Some(&admin.token),
+            Some(&table(40.0, json!(100))),
+        )
+        .await;
+    assert_eq!(refused.invalid_fields(), ["max_reduction_percent"]);
+    let refused = app
+        .request(
+            "PUT",
+            &path,
+            Some(&admin.token),
+            Some(&table(30.0, Value::Null)),
+        )
+        .await;
+    assert_eq!(refused.invalid_fields(), ["bands"]);
+
+    // 40,000 people: the seeded table ends at 10,700 (22 days), so the reviewer enters days.
+    let big = under_review(&app, &acme, &admin, &application(QMS, 40_000, 2)).await;
+    let with_beyond = |beyond: Value| {
+        let mut body = review_body(json!([]), true);
+        body["beyond_table"] = beyond;
+        body
+    };
+    let missing = review(&app, &admin, &big, review_body(json!([]), true)).await;
+    assert_eq!(missing.invalid_fields(), ["beyond_table"]);
+    assert!(missing.body["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("10700"));
+    let too_few = with_beyond(json!({"initial_days": 15, "justification": "progression"}));
+    assert_eq!(
+        review(&app, &admin, &big, too_few).await.invalid_fields(),
+        ["beyond_table"]
+    );
+    let unjustified = with_beyond(json!({"initial_days": 30, "justification": " "}));
+    assert_eq!(
+        review(&app, &admin, &big, unjustified)
+            .await
+            .invalid_fields(),
+        ["beyond_table.justification"]
+    );
+    let entered = with_beyond(
+        json!({"initial_days": 30, "justification": "MD 5 progression: +2 days per 2,500 people"}),
+    );
+    let recorded = review(&app, &admin, &big, entered).await;
+    assert_eq!(recorded.status, 200, "{}", recorded.body);
+    let time = &recorded.body["audit_time"];
+    assert_eq!(
+        (
+            time["table_initial_days"].as_f64(),
+            time["surveillance_days"].as_f64(),
+            time["recertification_days"].as_f64()
+        ),
+        (Some(30.0), Some(10.0), Some(20.0))
+    );
+    assert_eq!(recorded.body["beyond_table"]["initial_days"], 30.0);
+    // Inside the table, entered days are refused rather than silently ignored.
+    let inside = with_beyond(json!({"initial_days": 30, "justification": "why not"}));
+    assert_eq!(
+        review(&app, &admin, &id, inside).await.invalid_fields(),
+        ["beyond_table"]
+    );
+}
+
+/// An applicant who edits a transfer into an initial certification clears the certificate
+/// held elsewhere: the stored row, not only the audit trail, loses it.
+#[actix_rt::test]
+async fn removing_an_optional_field_in_an_edit_clears_it() {
+    let app = spawn_app().await;
+    let acme = app.register_applicant("quality@acme.example", "Acme").await;
+    let mut body = application(SMS, 40, 1);
+    let next_year = (chrono::Utc::now().date_naive() + chrono::Days::new(365)).to_string();
+    body["current_certification"] = json!({"certification_body": "Other CB",
+        "certificate_number": "OC-1", "expires_on": next_year});
+    let id = draft(&app, &acme, &body).await;
+    body["current_certification"] = Value::Null;
+    let edited = app
+        .request(
+            "PUT",
+            &format!("/api/v1/applications/{id}"),
+            Some(&acme.token),
+            Some(&body),
+        )
+        .await;
+    assert_eq!(edited.status, 200, "{}", edited.body);
+    let read = app
+        .get(&format!("/api/v1/applications/{id}"), Some(&acme.token))
+        .await;
+    assert!(
+        read.body["current_certification"].is_null(),
+        "{}",
+        read.body
+    );
 }

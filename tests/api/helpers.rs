@@ -63,11 +63,31 @@ fn migrations_hash() -> &'static str {
 }
 
 /// The migrated SQLite template file, made once per migration set (atomically renamed into
-/// place, so concurrent test processes never copy a half-written one).
+/// place, so concurrent test processes never copy a half-written one). Templates of other
+/// migration sets untouched for a day are removed.
 fn sqlite_template() -> &'static PathBuf {
     static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
     TEMPLATE.get_or_init(|| {
         let path = std::env::temp_dir().join(format!("certbody-template-{}.db", migrations_hash()));
+        let day_ago = std::time::SystemTime::now() - Duration::from_secs(24 * 3600);
+        for entry in std::fs::read_dir(std::env::temp_dir())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let stale = entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with("certbody-template-")
+                && entry.path() != path
+                && entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|modified| modified < day_ago);
+            if stale {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
         if !path.exists() {
             let building = path.with_extension(format!("{}.tmp", uuid::Uuid::new_v4().simple()));
             let mut conn = SqliteConnection::establish(&building.display().to_string())
@@ -109,14 +129,23 @@ fn postgres_template(server_url: &str) -> &'static str {
             server
                 .batch_execute(&format!("CREATE DATABASE {building}"))
                 .expect("create template");
-            let mut conn = PgConnection::establish(&with_database_name(server_url, &building))
-                .expect("connect to template");
-            conn.run_pending_migrations(POSTGRES_MIGRATIONS)
-                .expect("template migrated");
-            drop(conn);
-            server
-                .batch_execute(&format!("ALTER DATABASE {building} RENAME TO {name}"))
-                .expect("template in place");
+            let migrated = PgConnection::establish(&with_database_name(server_url, &building))
+                .map_err(|e| e.to_string())
+                .and_then(|mut conn| {
+                    conn.run_pending_migrations(POSTGRES_MIGRATIONS)
+                        .map(drop)
+                        .map_err(|e| e.to_string())
+                })
+                .and_then(|()| {
+                    server
+                        .batch_execute(&format!("ALTER DATABASE {building} RENAME TO {name}"))
+                        .map_err(|e| e.to_string())
+                });
+            if let Err(error) = migrated {
+                let _ = server
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"));
+                panic!("cannot build the template database: {error}");
+            }
         }
         name
     })

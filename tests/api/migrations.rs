@@ -1,5 +1,6 @@
 //! The migration chain on its own: every migration applies to an empty database, reverts
-//! cleanly, applies again, and SQLite and PostgreSQL end with the same tables and columns.
+//! cleanly, applies again, and SQLite and PostgreSQL end with the same tables, columns and
+//! column types.
 
 use std::collections::BTreeSet;
 
@@ -16,21 +17,33 @@ struct Column {
     table_name: String,
     #[diesel(sql_type = diesel::sql_types::Text)]
     column_name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    column_type: String,
 }
 
-type Columns = BTreeSet<(String, String)>;
+/// (table, column, type) with each backend's type name brought to one word.
+type Columns = BTreeSet<(String, String, String)>;
+
+fn portable_type(declared: &str) -> String {
+    match declared.to_lowercase().as_str() {
+        "integer" | "bigint" => "bigint".into(),
+        "double" | "double precision" => "double".into(),
+        "timestamp" | "timestamp without time zone" => "timestamp".into(),
+        other => other.into(),
+    }
+}
 
 fn columns(rows: Vec<Column>) -> Columns {
     rows.into_iter()
         .filter(|c| c.table_name != "__diesel_schema_migrations")
-        .map(|c| (c.table_name, c.column_name))
+        .map(|c| (c.table_name, c.column_name, portable_type(&c.column_type)))
         .collect()
 }
 
 fn sqlite_columns(conn: &mut SqliteConnection) -> Columns {
     columns(
         diesel::sql_query(
-            "SELECT m.name AS table_name, p.name AS column_name \
+            "SELECT m.name AS table_name, p.name AS column_name, p.type AS column_type \
              FROM sqlite_master m JOIN pragma_table_info(m.name) p \
              WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
         )
@@ -42,7 +55,8 @@ fn sqlite_columns(conn: &mut SqliteConnection) -> Columns {
 fn postgres_columns(conn: &mut PgConnection) -> Columns {
     columns(
         diesel::sql_query(
-            "SELECT table_name::text AS table_name, column_name::text AS column_name \
+            "SELECT table_name::text AS table_name, column_name::text AS column_name, \
+             data_type::text AS column_type \
              FROM information_schema.columns WHERE table_schema = 'public'",
         )
         .load(conn)
@@ -70,32 +84,63 @@ fn chain<C: MigrationHarness<B> + Connection<Backend = B>, B: diesel::backend::B
 
 #[test]
 fn every_migration_goes_up_and_down_and_both_backends_end_alike() {
-    let dir = std::env::temp_dir().join(format!(
+    // Empty databases (not the template), removed when the test ends, even on panic.
+    let file = TempFile(std::env::temp_dir().join(format!(
         "certbody-chain-{}.db",
         uuid::Uuid::new_v4().simple()
-    ));
-    let mut sqlite = SqliteConnection::establish(&dir.display().to_string()).unwrap();
+    )));
+    let mut sqlite = SqliteConnection::establish(&file.0.display().to_string()).unwrap();
     sqlite.batch_execute("PRAGMA foreign_keys = ON").unwrap();
     let sqlite_schema = chain(&mut sqlite, || SQLITE_MIGRATIONS, sqlite_columns);
-    drop(sqlite);
-    let _ = std::fs::remove_file(&dir);
 
     let Some(server_url) = postgres_url() else {
         return; // The PostgreSQL half runs with CERTBODY_TEST_POSTGRES_URL (CI sets it).
     };
-    let name = format!("certbody_chain_{}", uuid::Uuid::new_v4().simple());
-    let mut server = PgConnection::establish(&server_url).unwrap();
-    server
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .unwrap();
-    let mut postgres = PgConnection::establish(&with_database_name(&server_url, &name)).unwrap();
+    let database = EmptyPostgres::create(&server_url);
+    let mut postgres = PgConnection::establish(&database.url).unwrap();
     let postgres_schema = chain(&mut postgres, || POSTGRES_MIGRATIONS, postgres_columns);
-    drop(postgres);
-    server
-        .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .unwrap();
     assert_eq!(
         sqlite_schema, postgres_schema,
-        "SQLite and PostgreSQL migrations must describe the same tables and columns"
+        "SQLite and PostgreSQL migrations must describe the same tables, columns and types"
     );
+}
+
+struct TempFile(std::path::PathBuf);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+struct EmptyPostgres {
+    server_url: String,
+    name: String,
+    url: String,
+}
+
+impl EmptyPostgres {
+    fn create(server_url: &str) -> EmptyPostgres {
+        let name = format!("certbody_chain_{}", uuid::Uuid::new_v4().simple());
+        let mut server = PgConnection::establish(server_url).unwrap();
+        server
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        EmptyPostgres {
+            url: with_database_name(server_url, &name),
+            server_url: server_url.to_owned(),
+            name,
+        }
+    }
+}
+
+impl Drop for EmptyPostgres {
+    fn drop(&mut self) {
+        if let Ok(mut server) = PgConnection::establish(&self.server_url) {
+            let _ = server.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
 }

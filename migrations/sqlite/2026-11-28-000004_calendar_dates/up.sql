@@ -1,4 +1,31 @@
--- Calendar dates as DATE instead of ISO text. SQLite keeps a DATE as 'YYYY-MM-DD' text,
--- exactly what these columns already hold, and diesel's Date reads and writes that form:
--- nothing to convert here (the PostgreSQL twin changes the column types).
-SELECT 1;
+-- Calendar dates as DATE instead of ISO text (diesel's Date on both backends). SQLite keeps
+-- a DATE as 'YYYY-MM-DD' text, which these columns already hold; the tables are rebuilt so
+-- their declared types say so, like the PostgreSQL twin.
+CREATE TABLE audit_programmes_new (
+    id TEXT PRIMARY KEY NOT NULL,
+    application_id TEXT NOT NULL UNIQUE REFERENCES applications (id),
+    organisation_id TEXT NOT NULL REFERENCES organisations (id),
+    standard_id TEXT NOT NULL REFERENCES standards (id),
+    decision_date DATE,                       -- date of the certification decision, once taken
+    created_at TIMESTAMP NOT NULL
+);
+INSERT INTO audit_programmes_new SELECT * FROM audit_programmes;
+
+CREATE TABLE programme_audits_new (
+    id TEXT PRIMARY KEY NOT NULL,
+    programme_id TEXT NOT NULL REFERENCES audit_programmes_new (id),
+    kind TEXT NOT NULL CHECK (kind IN ('stage1', 'stage2', 'surveillance1', 'surveillance2', 'recertification')),
+    position BIGINT NOT NULL,
+    window_start DATE NOT NULL,
+    window_end DATE NOT NULL,
+    planned_days DOUBLE NOT NULL,
+    provisional BOOLEAN NOT NULL,
+    UNIQUE (programme_id, kind)
+);
+INSERT INTO programme_audits_new SELECT * FROM programme_audits;
+
+DROP TABLE programme_audits;
+DROP TABLE audit_programmes;
+-- Renaming also rewrites programme_audits_new's reference to the new name.
+ALTER TABLE audit_programmes_new RENAME TO audit_programmes;
+ALTER TABLE programme_audits_new RENAME TO programme_audits;

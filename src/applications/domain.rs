@@ -119,11 +119,39 @@ pub struct ApplicationContent {
     pub current_certification: Option<CurrentCertification>,
 }
 
+crate::text_enum! {
+    /// Who gave management-system consultancy (or internal audits), as ISO/IEC 17021-1 5.2
+    /// tells them apart; each has its own consequence for two years after it ended.
+    pub enum ConsultancyKind {
+        /// An organisation unrelated to the CB: a threat the review records and addresses.
+        Independent = "independent",
+        /// A body related to the CB (5.2.7): the CB may not certify that management system.
+        RelatedBody = "related_body",
+        /// A person now working for the CB (5.2.10): that person may not audit or take part
+        /// in certification activities for the client.
+        CbPersonnel = "cb_personnel",
+        /// The CB's own internal audits (5.2.6): the CB may not certify that management system.
+        CbInternalAudit = "cb_internal_audit",
+    }
+}
+
+impl Default for ConsultancyKind {
+    /// Rows stored before the kind was recorded were consultancy by unrelated providers.
+    fn default() -> Self {
+        ConsultancyKind::Independent
+    }
+}
+
 /// Management-system consultancy the applicant received (who, and when it ended). Stored
 /// as JSON: reading tolerates fields it does not know.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Consultancy {
     pub provider: String,
+    #[serde(default)]
+    pub kind: ConsultancyKind,
+    /// For `cb_personnel`: the person, who must be kept off this client's audits and decisions.
+    #[serde(default)]
+    pub person: Option<String>,
     /// Last day of the consultancy (ISO date); absent while it is ongoing.
     pub ended_on: Option<NaiveDate>,
     pub description: Option<String>,
@@ -150,25 +178,55 @@ pub fn consultancy_is_recent(ended: Option<NaiveDate>, today: NaiveDate) -> bool
     })
 }
 
-/// The impartiality threats the review must record: recent consultancy is flagged
-/// automatically; the reviewer adds any others.
-pub fn impartiality_threats(
+/// What recent consultancy means for impartiality (17021-1 5.2).
+#[derive(Debug, Default, PartialEq)]
+pub struct Impartiality {
+    /// Threats the review records and must address before acceptance.
+    pub threats: Vec<String>,
+    /// What no measure can address: certification is refused until the period has passed.
+    pub blockers: Vec<String>,
+}
+
+/// Sorts recent consultancy into threats and blockers by who gave it; the reviewer's own
+/// findings are threats. Consultancy that ended more than two years ago counts for nothing.
+pub fn impartiality(
     consultancy: &[Consultancy],
     additional: &[String],
     today: NaiveDate,
-) -> Vec<String> {
-    consultancy
+) -> Impartiality {
+    let mut found = Impartiality::default();
+    for given in consultancy
         .iter()
         .filter(|c| consultancy_is_recent(c.ended_on, today))
-        .map(|c| match c.ended_on {
-            Some(ended) => format!(
-                "management-system consultancy by {} ended on {ended}, within {CONSULTANCY_COOLING_OFF_YEARS} years",
-                c.provider
-            ),
-            None => format!("management-system consultancy by {} is ongoing", c.provider),
-        })
-        .chain(additional.iter().cloned())
-        .collect()
+    {
+        let when = match given.ended_on {
+            Some(ended) => {
+                format!("ended on {ended}, within {CONSULTANCY_COOLING_OFF_YEARS} years")
+            }
+            None => "is ongoing".to_owned(),
+        };
+        let provider = &given.provider;
+        match given.kind {
+            ConsultancyKind::Independent => found.threats.push(format!(
+                "management-system consultancy by {provider} {when}"
+            )),
+            ConsultancyKind::CbPersonnel => found.threats.push(format!(
+                "management-system consultancy by {}, now working for the certification body, {when}: \
+                 that person may not audit or take part in certification for this client (17021-1 5.2.10)",
+                given.person.as_deref().unwrap_or(provider)
+            )),
+            ConsultancyKind::RelatedBody => found.blockers.push(format!(
+                "management-system consultancy by {provider}, a body related to the certification body, \
+                 {when}: this management system may not be certified until two years after it ended (17021-1 5.2.7)"
+            )),
+            ConsultancyKind::CbInternalAudit => found.blockers.push(format!(
+                "internal audits by the certification body ({provider}) {when}: this management system may not \
+                 be certified until two years after they ended (17021-1 5.2.6)"
+            )),
+        }
+    }
+    found.threats.extend(additional.iter().cloned());
+    found
 }
 
 /// The review's checklist, as far as acceptance depends on it.
@@ -180,30 +238,33 @@ pub struct ReviewChecklist {
     pub threats_addressed: bool,
     /// The standard's audit-time table is confirmed against its source (now, not when reviewed).
     pub table_confirmed: bool,
+    /// Impartiality blockers as of now (a related body's consultancy, the CB's internal audits).
+    pub impartiality_blockers: Vec<String>,
 }
 
 /// Why the application cannot be accepted yet, if anything (17021-1 9.1.2).
-pub fn acceptance_blockers(review: Option<&ReviewChecklist>) -> Vec<&'static str> {
+pub fn acceptance_blockers(review: Option<&ReviewChecklist>) -> Vec<String> {
     let Some(review) = review else {
-        return vec!["no review has been recorded"];
+        return vec!["no review has been recorded".to_owned()];
     };
-    let mut blockers = Vec::new();
+    let mut blockers: Vec<String> = review.impartiality_blockers.clone();
     if !review.information_sufficient {
-        blockers.push("the information is not sufficient");
+        blockers.push("the information is not sufficient".to_owned());
     }
     if !review.scope_clear {
-        blockers.push("the scope is not clear");
+        blockers.push("the scope is not clear".to_owned());
     }
     if !review.competence_available {
-        blockers.push("no competent auditors are available");
+        blockers.push("no competent auditors are available".to_owned());
     }
     if review.has_threats && !review.threats_addressed {
-        blockers.push("the impartiality threats have not been addressed");
+        blockers.push("the impartiality threats have not been addressed".to_owned());
     }
     if !review.table_confirmed {
         blockers.push(
             "the standard's audit-time table has not been confirmed against its source \
-             (an admin confirms it in the catalogue)",
+             (an admin confirms it in the catalogue)"
+                .to_owned(),
         );
     }
     blockers
@@ -267,12 +328,14 @@ mod tests {
             has_threats: true,
             threats_addressed: true,
             table_confirmed: true,
+            impartiality_blockers: Vec::new(),
         };
         assert!(acceptance_blockers(Some(&complete)).is_empty());
         assert_eq!(acceptance_blockers(None), ["no review has been recorded"]);
         let open = ReviewChecklist {
             threats_addressed: false,
             scope_clear: false,
+            impartiality_blockers: Vec::new(),
             ..complete
         };
         assert_eq!(
@@ -284,6 +347,7 @@ mod tests {
         );
         let unconfirmed = ReviewChecklist {
             table_confirmed: false,
+            impartiality_blockers: Vec::new(),
             ..complete
         };
         assert_eq!(acceptance_blockers(Some(&unconfirmed)).len(), 1);
@@ -308,18 +372,55 @@ mod tests {
             NaiveDate::from_ymd_opt(2026, 1, 1),
             today
         ));
-        let given = |provider: &str, y, m, d| Consultancy {
+        let given = |provider: &str, kind, ended: Option<NaiveDate>| Consultancy {
             provider: provider.into(),
-            ended_on: NaiveDate::from_ymd_opt(y, m, d),
+            kind,
+            person: None,
+            ended_on: ended,
             description: None,
         };
-        let threats = impartiality_threats(
-            &[given("Old Co", 2020, 1, 1), given("New Co", 2025, 6, 30)],
+        let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+        let found = impartiality(
+            &[
+                given("Old Co", ConsultancyKind::Independent, date(2020, 1, 1)),
+                given("New Co", ConsultancyKind::Independent, date(2025, 6, 30)),
+            ],
             &["shared office".into()],
             today,
         );
-        assert_eq!(threats.len(), 2);
-        assert!(threats[0].contains("New Co") && threats[0].contains("2025-06-30"));
-        assert_eq!(threats[1], "shared office");
+        assert_eq!(found.threats.len(), 2);
+        assert!(found.threats[0].contains("New Co") && found.threats[0].contains("2025-06-30"));
+        assert_eq!(found.threats[1], "shared office");
+        assert!(found.blockers.is_empty());
+        // A related body or the CB's own internal audits block certification for two years
+        // to the day; a person now on the CB's staff is a threat (kept off the team).
+        for kind in [
+            ConsultancyKind::RelatedBody,
+            ConsultancyKind::CbInternalAudit,
+        ] {
+            let two_years = impartiality(
+                &[given("Sister GmbH", kind, date(2024, 11, 26))],
+                &[],
+                today,
+            );
+            assert_eq!(
+                (two_years.blockers.len(), two_years.threats.len()),
+                (1, 0),
+                "{kind}"
+            );
+            let older = impartiality(
+                &[given("Sister GmbH", kind, date(2024, 11, 25))],
+                &[],
+                today,
+            );
+            assert_eq!(older, Impartiality::default(), "{kind}");
+        }
+        let colleague = Consultancy {
+            person: Some("Jo Auditor".into()),
+            ..given("Jo Consulting", ConsultancyKind::CbPersonnel, None)
+        };
+        let found = impartiality(&[colleague], &[], today);
+        assert!(found.blockers.is_empty());
+        assert!(found.threats[0].contains("Jo Auditor") && found.threats[0].contains("5.2.10"));
     }
 }

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::domain::{
-    ApplicationContent, ApplicationState, Consultancy, CurrentCertification, SiteContent,
+    ApplicationContent, ApplicationState, Consultancy, ConsultancyKind, CurrentCertification,
+    SiteContent,
 };
 use super::store::{ApplicationDetail, Review};
 use super::{ApplicationId, SiteId};
@@ -35,11 +36,16 @@ pub struct SiteInput {
     pub scope: Option<String>,
 }
 
-/// Management-system consultancy the applicant received.
+/// Management-system consultancy (or internal audits) the applicant received, and who gave it.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsultancyInput {
     pub provider: String,
+    /// `independent`, `related_body` (a body related to the CB), `cb_personnel` (a person now
+    /// working for the CB) or `cb_internal_audit` (the CB's own internal audits).
+    pub kind: ConsultancyKind,
+    /// Required for `cb_personnel`: who it was.
+    pub person: Option<String>,
     /// Last day of the consultancy (ISO date); leave it out while it is ongoing.
     pub ended_on: Option<NaiveDate>,
     pub description: Option<String>,
@@ -392,8 +398,21 @@ impl ApplicationInput {
                     &format!("consultancy[{i}].description"),
                     optional_text(given.description.as_deref(), 1000),
                 );
+                let person = checker.check(
+                    &format!("consultancy[{i}].person"),
+                    match (given.kind, optional_text(given.person.as_deref(), 200)) {
+                        (ConsultancyKind::CbPersonnel, Ok(None)) => {
+                            Err("name the person now working for the certification body".to_owned())
+                        }
+                        (ConsultancyKind::CbPersonnel, named) => named,
+                        (_, Ok(None)) => Ok(None),
+                        (_, _) => Err("only for consultancy by cb_personnel".to_owned()),
+                    },
+                );
                 Some(Consultancy {
                     provider: provider?,
+                    kind: given.kind,
+                    person: person?,
                     ended_on: ended_on?,
                     description: description?,
                 })

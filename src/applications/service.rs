@@ -335,7 +335,7 @@ impl Lifecycle for ApplicationLifecycle {
         let review = store::find_review(tx.conn, &application.id)?;
         let checklist = review
             .as_ref()
-            .map(|review| checklist(tx.conn, review, &application.standard_id))
+            .map(|review| checklist(tx.conn, review, application))
             .transpose()?;
         let blockers = acceptance_blockers(checklist.as_ref());
         match review {
@@ -391,12 +391,13 @@ fn default_message(step: Transition) -> &'static str {
     }
 }
 
-/// What acceptance depends on: the recorded review, and whether the standard's audit-time
-/// table is confirmed *now* (confirming it after the review clears that blocker).
+/// What acceptance depends on: the recorded review, and as of *now* whether the standard's
+/// audit-time table is confirmed (confirming it after the review clears that blocker) and
+/// whether consultancy still blocks certification (17021-1 5.2.6, 5.2.7).
 fn checklist(
     conn: &mut DbConnection,
     review: &Review,
-    standard_id: &StandardId,
+    application: &Application,
 ) -> AppResult<ReviewChecklist> {
     Ok(ReviewChecklist {
         information_sufficient: review.information_sufficient,
@@ -404,7 +405,9 @@ fn checklist(
         competence_available: review.competence_available,
         has_threats: !review.impartiality_threats.0.is_empty(),
         threats_addressed: review.threats_addressed,
-        table_confirmed: standards::store::get(conn, standard_id)?.audit_time_confirmed(),
+        table_confirmed: standards::store::get(conn, &application.standard_id)?
+            .audit_time_confirmed(),
+        impartiality_blockers: impartiality(&application.consultancy.0, &[], today()).blockers,
     })
 }
 
@@ -437,7 +440,7 @@ pub fn record_review(
             "threats": review.impartiality_threats.0, "adjustments": review.adjustments.0,
             "beyond_table": review.beyond_table.as_ref().map(|entered| &entered.0)})),
     })?;
-    review_view(tx.conn, review, &application.standard_id)
+    review_view(tx.conn, review, &application)
 }
 
 fn build_review(
@@ -487,11 +490,9 @@ fn build_review(
         information_sufficient: input.information_sufficient,
         scope_clear: input.scope_clear,
         competence_available: input.competence_available,
-        impartiality_threats: Json(impartiality_threats(
-            &application.consultancy.0,
-            &additional,
-            today(),
-        )),
+        impartiality_threats: Json(
+            impartiality(&application.consultancy.0, &additional, today()).threats,
+        ),
         threats_addressed: input.threats_addressed,
         notes,
         adjustments: Json(adjustments),
@@ -506,13 +507,10 @@ fn build_review(
 fn review_view(
     conn: &mut DbConnection,
     review: Review,
-    standard_id: &StandardId,
+    application: &Application,
 ) -> AppResult<ReviewView> {
     let site_count = store::sites(conn, &review.application_id)?.len();
-    let blockers = acceptance_blockers(Some(&checklist(conn, &review, standard_id)?))
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
+    let blockers = acceptance_blockers(Some(&checklist(conn, &review, application)?));
     Ok(ReviewView::new(review, sample_size(site_count), blockers))
 }
 
@@ -526,5 +524,5 @@ pub fn get_review(
     let application = find_visible::<ApplicationLifecycle>(conn, caller, id)?;
     let review = store::find_review(conn, id)?
         .ok_or_else(|| AppError::NotFound("no review has been recorded".into()))?;
-    review_view(conn, review, &application.standard_id)
+    review_view(conn, review, &application)
 }

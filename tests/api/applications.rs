@@ -105,7 +105,7 @@ async fn an_application_goes_from_draft_through_review_to_an_accepted_programme(
     // Consultancy a year ago is a threat to impartiality the review must address.
     let mut body = application(SMS, 30, 3);
     let last_year = (chrono::Utc::now().date_naive() - chrono::Days::new(365)).to_string();
-    body["consultancy"] = json!([{"provider": "ITSM Consult GmbH", "ended_on": last_year, "description": "SMS set-up"}]);
+    body["consultancy"] = json!([{"provider": "ITSM Consult GmbH", "kind": "independent", "ended_on": last_year, "description": "SMS set-up"}]);
     let id = draft(&app, &acme, &body).await;
     body["scope_statement"] =
         json!("Managed hosting, service desk and backup services for business customers");
@@ -577,7 +577,8 @@ async fn invalid_applications_name_every_bad_field() {
     body["sites"][0]["is_central"] = json!(false);
     body["sites"][1]["country"] = json!("Germany");
     body["services_in_scope"] = json!([]);
-    body["consultancy"] = json!([{"provider": "", "ended_on": "2999-01-01"}]);
+    body["consultancy"] =
+        json!([{"provider": "", "kind": "cb_personnel", "ended_on": "2999-01-01"}]);
     body["sector_codes"] = json!([33, 40]);
     body["current_certification"] = json!({"certification_body": "Other CB", "certificate_number": "X-1", "expires_on": "2020-01-01"});
     let fields = app
@@ -594,6 +595,7 @@ async fn invalid_applications_name_every_bad_field() {
             "services_in_scope",
             "consultancy[0].provider",
             "consultancy[0].ended_on",
+            "consultancy[0].person",
             "current_certification.expires_on"
         ]
     );
@@ -800,7 +802,7 @@ async fn ongoing_consultancy_transfers_and_site_scopes_are_recorded() {
     let admin = app.staff(Role::Admin, "admin@cb.example").await;
     let acme = app.register_applicant("quality@acme.example", "Acme").await;
     let mut body = application(SMS, 40, 2);
-    body["consultancy"] = json!([{"provider": "Still Consulting Ltd"}]);
+    body["consultancy"] = json!([{"provider": "Still Consulting Ltd", "kind": "independent"}]);
     body["sector_codes"] = json!([33]);
     body["sites"][1]["scope"] = json!("Data centre operations only");
     let next_year = (chrono::Utc::now().date_naive() + chrono::Days::new(365)).to_string();
@@ -1103,5 +1105,53 @@ async fn removing_an_optional_field_in_an_edit_clears_it() {
         read.body["current_certification"].is_null(),
         "{}",
         read.body
+    );
+}
+
+/// ISO/IEC 17021-1 5.2: who gave the consultancy decides what it means. A body related to
+/// the CB blocks certification for two years (5.2.7), whatever the review says; a person now
+/// on the CB's staff is a threat to address (kept off the team, 5.2.10).
+#[actix_rt::test]
+async fn consultancy_by_a_related_body_blocks_acceptance_and_by_cb_staff_is_a_threat() {
+    let app = spawn_app().await;
+    let admin = app.staff(Role::Admin, "admin@cb.example").await;
+    let acme = app.register_applicant("quality@acme.example", "Acme").await;
+    app.post(
+        &format!("/api/v1/standards/{QMS}/audit-time/confirm"),
+        Some(&admin.token),
+        &json!({}),
+    )
+    .await;
+    let last_year = (chrono::Utc::now().date_naive() - chrono::Days::new(365)).to_string();
+    let mut body = application(QMS, 30, 1);
+    body["consultancy"] = json!([
+        {"provider": "CB Consulting Services GmbH", "kind": "related_body", "ended_on": last_year},
+        {"provider": "Freelance", "kind": "cb_personnel", "person": "Jo Lead", "ended_on": last_year}]);
+    let id = under_review(&app, &acme, &admin, &body).await;
+    let recorded = review(&app, &admin, &id, review_body(json!([]), true)).await;
+    assert_eq!(recorded.status, 200, "{}", recorded.body);
+    let threats = recorded.body["impartiality_threats"].as_array().unwrap();
+    assert_eq!(threats.len(), 1, "{threats:?}");
+    assert!(threats[0].as_str().unwrap().contains("Jo Lead"));
+    let blockers = recorded.body["acceptance_blockers"].as_array().unwrap();
+    assert_eq!(blockers.len(), 1, "{blockers:?}");
+    assert!(blockers[0].as_str().unwrap().contains("5.2.7"));
+    let refused = step(&app, &admin, &id, "accept").await;
+    assert!(refused.assert_problem(409)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("CB Consulting Services GmbH"));
+
+    // Naming a person is for cb_personnel only, and required there.
+    let mut body = application(QMS, 30, 1);
+    body["consultancy"] = json!([
+        {"provider": "Freelance", "kind": "cb_personnel", "ended_on": last_year},
+        {"provider": "Other Co", "kind": "independent", "person": "Someone", "ended_on": last_year}]);
+    let refused = app
+        .post("/api/v1/applications", Some(&acme.token), &body)
+        .await;
+    assert_eq!(
+        refused.invalid_fields(),
+        ["consultancy[0].person", "consultancy[1].person"]
     );
 }

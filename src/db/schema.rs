@@ -183,6 +183,7 @@ diesel::table! {
         standard_id -> Text,
         decision_date -> Nullable<Date>,
         created_at -> Timestamp,
+        sample_seed -> BigInt,
     }
 }
 
@@ -196,6 +197,7 @@ diesel::table! {
         window_end -> Date,
         planned_days -> Double,
         provisional -> Bool,
+        sample -> Text,
     }
 }
 

@@ -134,9 +134,85 @@ pub fn compute_audit_time(
 
 /// IAF MD 1: the central function, plus at least ⌈√x⌉ of the x other sites.
 pub fn sample_size(sites: usize) -> usize {
-    match sites {
-        0 | 1 => sites,
-        _ => 1 + ((sites - 1) as f64).sqrt().ceil() as usize,
+    sample_size_for(sites, ProgrammeAuditKind::Stage2)
+}
+
+/// IAF MD 1:2018's factor on √x by audit: initial certification (stage 2) √x, surveillance
+/// 0.6·√x, recertification 0.8·√x. Stage 1 is planned at the central function (MD 1 sets no
+/// stage 1 sample; the CB may add sites when it plans the audit).
+fn sample_factor(kind: ProgrammeAuditKind) -> f64 {
+    match kind {
+        ProgrammeAuditKind::Stage1 => 0.0,
+        ProgrammeAuditKind::Stage2 => 1.0,
+        ProgrammeAuditKind::Surveillance1 | ProgrammeAuditKind::Surveillance2 => 0.6,
+        ProgrammeAuditKind::Recertification => 0.8,
+    }
+}
+
+/// Sites to visit at an audit of `kind` among `sites` (one of them the central function,
+/// visited every time): ⌈factor·√x⌉ of the x others, rounded up, never more than there are.
+pub fn sample_size_for(sites: usize, kind: ProgrammeAuditKind) -> usize {
+    let others = sites.saturating_sub(1);
+    let drawn = (sample_factor(kind) * (others as f64).sqrt() - 1e-9)
+        .ceil()
+        .max(0.0) as usize;
+    sites.min(1) + drawn.min(others)
+}
+
+/// Share of each sample chosen at random (IAF MD 1:2018: at least 25 %).
+pub const RANDOM_SHARE: f64 = 0.25;
+
+/// The sites of one audit: all of them, and the ones drawn at random among them.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ToSchema)]
+pub struct Sample {
+    pub site_ids: Vec<SiteId>,
+    pub random_site_ids: Vec<SiteId>,
+}
+
+/// Draws the sample of one audit: the central function; at least a quarter of the other
+/// sites in the sample at random; the rest by risk (for now: the largest headcount). Sites
+/// not yet `visited` in the cycle come first, for random and risk picks alike, so the
+/// surveillance audits rotate through the sites.
+pub fn draw_sample(
+    sites: &[SiteForSampling],
+    kind: ProgrammeAuditKind,
+    visited: &[SiteId],
+    rng: &mut impl rand::Rng,
+) -> Sample {
+    use rand::seq::IndexedRandom;
+    let size = sample_size_for(sites.len(), kind);
+    let mut chosen: Vec<SiteId> = sites
+        .iter()
+        .filter(|s| s.is_central)
+        .map(|s| s.id.clone())
+        .collect();
+    let others = size.saturating_sub(chosen.len());
+    let random_count = ((others as f64) * RANDOM_SHARE - 1e-9).ceil() as usize;
+    let candidates = |chosen: &[SiteId], fresh: bool| -> Vec<&SiteForSampling> {
+        sites
+            .iter()
+            .filter(|s| !s.is_central && !chosen.contains(&s.id))
+            .filter(|s| visited.contains(&s.id) != fresh)
+            .collect()
+    };
+    let mut random = Vec::new();
+    for fresh in [true, false] {
+        let pool = candidates(&chosen, fresh);
+        let wanted = random_count - random.len();
+        for site in pool.choose_multiple(rng, wanted) {
+            random.push(site.id.clone());
+            chosen.push(site.id.clone());
+        }
+    }
+    for fresh in [true, false] {
+        let mut pool = candidates(&chosen, fresh);
+        pool.sort_by_key(|site| std::cmp::Reverse(site.headcount));
+        let wanted = size - chosen.len();
+        chosen.extend(pool.into_iter().take(wanted).map(|site| site.id.clone()));
+    }
+    Sample {
+        site_ids: chosen,
+        random_site_ids: random,
     }
 }
 
@@ -191,7 +267,26 @@ fn day_before(date: NaiveDate) -> NaiveDate {
     date.pred_opt().unwrap_or(date)
 }
 
-/// The three-year programme from acceptance. Stage 1 within three months, stage 2 within six;
+/// The samples of a cycle's audits in order; each prefers sites the earlier ones did not
+/// visit, so surveillance rotates through the sites.
+pub fn draw_cycle_samples(
+    kinds: &[ProgrammeAuditKind],
+    sites: &[SiteForSampling],
+    rng: &mut impl rand::Rng,
+) -> Vec<Sample> {
+    let mut visited: Vec<SiteId> = Vec::new();
+    kinds
+        .iter()
+        .map(|&kind| {
+            let sample = draw_sample(sites, kind, &visited, rng);
+            visited.extend(sample.site_ids.iter().cloned());
+            sample
+        })
+        .collect()
+}
+
+/// The three-year programme from acceptance. Stage 1 within two months, stage 2 after it
+/// (the windows do not overlap: stage 2 needs stage 1's conclusion) and within six;
 /// surveillance and recertification windows hang off the certification decision — until it
 /// exists they are placed from the end of the stage 2 window and marked provisional.
 pub fn plan_programme(accepted_on: NaiveDate, time: &AuditTime) -> Vec<PlannedAudit> {
@@ -200,13 +295,13 @@ pub fn plan_programme(accepted_on: NaiveDate, time: &AuditTime) -> Vec<PlannedAu
         PlannedAudit {
             kind: ProgrammeAuditKind::Stage1,
             window_start: accepted_on,
-            window_end: months(accepted_on, 3),
+            window_end: day_before(months(accepted_on, 2)),
             days: time.stage1_days,
             provisional: false,
         },
         PlannedAudit {
             kind: ProgrammeAuditKind::Stage2,
-            window_start: months(accepted_on, 1),
+            window_start: months(accepted_on, 2),
             window_end: estimated_decision,
             days: time.stage2_days,
             provisional: false,
@@ -358,6 +453,68 @@ mod tests {
     }
 
     #[test]
+    fn each_audit_kind_samples_its_share_with_a_random_quarter_and_rotates() {
+        use rand::SeedableRng;
+        // 1 central + 100 other sites: √100 = 10, 0.6·10 = 6, 0.8·10 = 8.
+        let sizes = |n| {
+            [
+                ProgrammeAuditKind::Stage1,
+                ProgrammeAuditKind::Stage2,
+                ProgrammeAuditKind::Surveillance1,
+                ProgrammeAuditKind::Recertification,
+            ]
+            .map(|kind| sample_size_for(n, kind))
+        };
+        assert_eq!(sizes(101), [1, 11, 7, 9]);
+        // 1 + 10 others: √10 = 3.16 → 4; 0.6·√10 = 1.90 → 2; 0.8·√10 = 2.53 → 3.
+        assert_eq!(sizes(11), [1, 5, 3, 4]);
+        assert_eq!(sizes(1), [1, 1, 1, 1]);
+        assert_eq!(sizes(2), [1, 2, 2, 2], "never more sites than there are");
+
+        let sites: Vec<SiteForSampling> = (0..17)
+            .map(|i| SiteForSampling {
+                id: SiteId::from_text(format!("s{i}")),
+                headcount: 10 + i,
+                is_central: i == 0,
+            })
+            .collect();
+        let kinds = [
+            ProgrammeAuditKind::Stage2,
+            ProgrammeAuditKind::Surveillance1,
+            ProgrammeAuditKind::Surveillance2,
+        ];
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        let samples = draw_cycle_samples(&kinds, &sites, &mut rng);
+        // 16 others: stage 2 takes 4 (1 at random), surveillance ⌈2.4⌉ = 3 (1 at random).
+        let counts: Vec<(usize, usize)> = samples
+            .iter()
+            .map(|s| (s.site_ids.len(), s.random_site_ids.len()))
+            .collect();
+        assert_eq!(counts, [(5, 1), (4, 1), (4, 1)]);
+        for sample in &samples {
+            assert_eq!(
+                sample.site_ids[0].as_str(),
+                "s0",
+                "the central function every time"
+            );
+            assert!(sample
+                .random_site_ids
+                .iter()
+                .all(|id| sample.site_ids.contains(id)));
+        }
+        // Rotation: 12 sites in the cycle, none visited twice while unvisited ones remain.
+        let visited: Vec<&SiteId> = samples
+            .iter()
+            .flat_map(|s| s.site_ids.iter().skip(1))
+            .collect();
+        let distinct: std::collections::HashSet<_> = visited.iter().collect();
+        assert_eq!(distinct.len(), visited.len());
+        // The same seed draws the same sample again.
+        let again = draw_cycle_samples(&kinds, &sites, &mut rand::rngs::StdRng::seed_from_u64(7));
+        assert_eq!(again, samples);
+    }
+
+    #[test]
     fn the_sample_is_the_ceiling_of_the_square_root_with_the_central_function() {
         // Central function + ⌈√(n−1)⌉ of the others, never more than there are.
         let sizes: Vec<usize> = [1, 2, 3, 4, 5, 10, 11, 17, 18]
@@ -402,7 +559,11 @@ mod tests {
         );
         assert_eq!(
             plan[0].window_end,
-            NaiveDate::from_ymd_opt(2026, 4, 30).unwrap()
+            NaiveDate::from_ymd_opt(2026, 3, 30).unwrap()
+        );
+        assert!(
+            plan[0].window_end < plan[1].window_start,
+            "stage 2 follows stage 1"
         );
         assert!(!plan[1].provisional && plan[2].provisional);
         let decision = NaiveDate::from_ymd_opt(2026, 7, 15).unwrap();

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::domain::ProgrammeAuditKind;
+use super::domain::{ProgrammeAuditKind, Sample};
 use super::store::{Programme, ProgrammeAudit};
 use super::ProgrammeId;
 use crate::accounts::OrganisationId;
@@ -19,6 +19,9 @@ pub struct ProgrammeAuditView {
     pub planned_days: f64,
     /// Placed from an estimated decision date; re-placed when certification is decided.
     pub provisional: bool,
+    /// The sites to visit (IAF MD 1): the central function first, then the others; the
+    /// ones drawn at random are listed again in `random_site_ids`.
+    pub sample: Sample,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -29,6 +32,8 @@ pub struct ProgrammeView {
     pub standard_id: StandardId,
     /// Date of the certification decision, once taken.
     pub decision_date: Option<NaiveDate>,
+    /// Seed of the random part of the samples, to show the draw later.
+    pub sample_seed: i64,
     pub audits: Vec<ProgrammeAuditView>,
 }
 
@@ -40,6 +45,7 @@ impl ProgrammeView {
             organisation_id: programme.organisation_id,
             standard_id: programme.standard_id,
             decision_date: programme.decision_date,
+            sample_seed: programme.sample_seed,
             audits: audits
                 .into_iter()
                 .map(|audit| ProgrammeAuditView {
@@ -48,6 +54,7 @@ impl ProgrammeView {
                     window_end: audit.window_end,
                     planned_days: audit.planned_days,
                     provisional: audit.provisional,
+                    sample: audit.sample.0,
                 })
                 .collect(),
         }

@@ -2,7 +2,10 @@
 
 use chrono::Utc;
 
-use super::domain::{plan_programme, AuditTime};
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+
+use super::domain::{draw_cycle_samples, plan_programme, AuditTime, SiteForSampling};
 use super::dto::ProgrammeView;
 use super::store::{self, Programme};
 use super::ProgrammeId;
@@ -12,12 +15,14 @@ use crate::db::{now, DbConnection};
 use crate::error::{AppError, AppResult};
 use crate::workflow::transition::find_visible;
 
-/// The programme of an accepted application, from the review's audit time (17021-1 9.1.3).
+/// The programme of an accepted application, from the review's audit time (17021-1 9.1.3),
+/// with each audit's multi-site sample drawn now (IAF MD 1) from a recorded seed.
 pub fn create(
     conn: &mut DbConnection,
     application: &applications::store::Application,
     time: &AuditTime,
 ) -> AppResult<()> {
+    let seed: u64 = rand::random();
     let programme = Programme {
         id: ProgrammeId::generate(),
         application_id: application.id.clone(),
@@ -25,12 +30,21 @@ pub fn create(
         standard_id: application.standard_id.clone(),
         decision_date: None,
         created_at: now(),
+        // Kept bit for bit in a BIGINT.
+        sample_seed: seed as i64,
     };
-    store::insert(
-        conn,
-        &programme,
-        &plan_programme(Utc::now().date_naive(), time),
-    )
+    let plan = plan_programme(Utc::now().date_naive(), time);
+    let sites: Vec<SiteForSampling> = applications::store::sites(conn, &application.id)?
+        .into_iter()
+        .map(|site| SiteForSampling {
+            id: site.id,
+            headcount: site.headcount,
+            is_central: site.is_central,
+        })
+        .collect();
+    let kinds: Vec<_> = plan.iter().map(|audit| audit.kind).collect();
+    let samples = draw_cycle_samples(&kinds, &sites, &mut StdRng::seed_from_u64(seed));
+    store::insert(conn, &programme, &plan, samples)
 }
 
 /// The programme of an application the caller may see; 404 until it is accepted.

@@ -3,11 +3,12 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::domain::{PlannedAudit, ProgrammeAuditKind};
+use super::domain::{PlannedAudit, ProgrammeAuditKind, Sample};
 use super::{ProgrammeAuditId, ProgrammeId};
 use crate::accounts::OrganisationId;
 use crate::applications::ApplicationId;
 use crate::db::schema::{audit_programmes, programme_audits};
+use crate::db::types::Json;
 use crate::db::DbConnection;
 use crate::error::AppResult;
 use crate::standards::StandardId;
@@ -21,6 +22,8 @@ pub struct Programme {
     pub standard_id: StandardId,
     pub decision_date: Option<NaiveDate>,
     pub created_at: NaiveDateTime,
+    /// Seed of the random part of every sample in the cycle, so the draw can be shown later.
+    pub sample_seed: i64,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -34,20 +37,24 @@ pub struct ProgrammeAudit {
     pub window_end: NaiveDate,
     pub planned_days: f64,
     pub provisional: bool,
+    pub sample: Json<Sample>,
 }
 
+/// Stores the programme with its audits; `samples[i]` belongs to `plan[i]`.
 pub fn insert(
     conn: &mut DbConnection,
     programme: &Programme,
     plan: &[PlannedAudit],
+    samples: Vec<Sample>,
 ) -> AppResult<()> {
     diesel::insert_into(audit_programmes::table)
         .values(programme)
         .execute(conn)?;
     let audits: Vec<ProgrammeAudit> = plan
         .iter()
+        .zip(samples)
         .enumerate()
-        .map(|(position, audit)| ProgrammeAudit {
+        .map(|(position, (audit, sample))| ProgrammeAudit {
             id: ProgrammeAuditId::generate(),
             programme_id: programme.id.clone(),
             kind: audit.kind,
@@ -56,6 +63,7 @@ pub fn insert(
             window_end: audit.window_end,
             planned_days: audit.days,
             provisional: audit.provisional,
+            sample: Json(sample),
         })
         .collect();
     for audit in &audits {

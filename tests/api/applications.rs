@@ -1155,3 +1155,68 @@ async fn consultancy_by_a_related_body_blocks_acceptance_and_by_cb_staff_is_a_th
         ["consultancy[0].person", "consultancy[1].person"]
     );
 }
+
+/// IAF MD 1:2018 per audit of the programme: the central function every time, ⌈√x⌉ of the
+/// x other sites at stage 2, ⌈0.6·√x⌉ at surveillance, ⌈0.8·√x⌉ at recertification, a quarter
+/// of each drawn at random (seed recorded), and surveillance visiting sites not seen yet.
+#[actix_rt::test]
+async fn the_programme_samples_each_audit_of_a_multi_site_organisation() {
+    let app = spawn_app().await;
+    let admin = app.staff(Role::Admin, "admin@cb.example").await;
+    let acme = app.register_applicant("quality@acme.example", "Acme").await;
+    app.post(
+        &format!("/api/v1/standards/{QMS}/audit-time/confirm"),
+        Some(&admin.token),
+        &json!({}),
+    )
+    .await;
+    let id = under_review(&app, &acme, &admin, &application(QMS, 400, 17)).await;
+    assert_eq!(
+        review(&app, &admin, &id, review_body(json!([]), true))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(step(&app, &admin, &id, "accept").await.status, 200);
+    let programme = app
+        .get(
+            &format!("/api/v1/applications/{id}/programme"),
+            Some(&acme.token),
+        )
+        .await;
+    assert_eq!(programme.status, 200, "{}", programme.body);
+    assert!(programme.body["sample_seed"].is_i64());
+    let audits = programme.body["audits"].as_array().unwrap();
+    let sample = |i: usize| -> (Vec<String>, Vec<String>) {
+        let ids = |key: &str| {
+            audits[i]["sample"][key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        };
+        (ids("site_ids"), ids("random_site_ids"))
+    };
+    // 16 sites besides the central one: stage 1 at the central function, then 4, 3, 3, 4.
+    let sizes: Vec<(usize, usize)> = (0..5)
+        .map(|i| {
+            let (all, random) = sample(i);
+            (all.len(), random.len())
+        })
+        .collect();
+    assert_eq!(sizes, [(1, 0), (5, 1), (4, 1), (4, 1), (5, 1)]);
+    let central = sample(0).0[0].clone();
+    let mut seen = std::collections::HashSet::new();
+    for i in 1..4 {
+        let (all, random) = sample(i);
+        assert_eq!(all[0], central);
+        assert!(random.iter().all(|id| all.contains(id)));
+        for site in &all[1..] {
+            assert!(
+                seen.insert(site.clone()),
+                "stage 2 and surveillance visit new sites"
+            );
+        }
+    }
+}

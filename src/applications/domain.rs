@@ -113,10 +113,122 @@ pub struct ApplicationContent {
     pub total_personnel: i64,
     pub sector_codes: Vec<u8>,
     pub sites: Vec<SiteContent>,
-    pub services_in_scope: Vec<String>,
-    pub outsourced_processes: Vec<String>,
+    pub services_in_scope: Vec<ServiceInScope>,
+    pub other_party_processes: Vec<OtherPartyProcess>,
     pub consultancy: Vec<Consultancy>,
     pub current_certification: Option<CurrentCertification>,
+}
+
+crate::text_enum! {
+    /// Which kind of other party operates or supports a process (ISO/IEC 20000-1:2018 8.2.3).
+    pub enum OtherPartyKind {
+        ExternalSupplier = "external_supplier",
+        InternalSupplier = "internal_supplier",
+        CustomerAsSupplier = "customer_as_supplier",
+    }
+}
+
+/// A process of the management system operated or supported by another party. Stored as
+/// JSON; entries written before processes were structured were plain text and read back
+/// as the party alone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(from = "StoredOtherParty")]
+pub struct OtherPartyProcess {
+    /// The clause of the standard naming the process, e.g. `8.7.1`.
+    pub process: Option<String>,
+    pub party: String,
+    pub kind: Option<OtherPartyKind>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StoredOtherParty {
+    Structured {
+        process: Option<String>,
+        party: String,
+        kind: Option<OtherPartyKind>,
+    },
+    Legacy(String),
+}
+
+impl From<StoredOtherParty> for OtherPartyProcess {
+    fn from(stored: StoredOtherParty) -> Self {
+        match stored {
+            StoredOtherParty::Structured {
+                process,
+                party,
+                kind,
+            } => OtherPartyProcess {
+                process,
+                party,
+                kind,
+            },
+            StoredOtherParty::Legacy(party) => OtherPartyProcess {
+                process: None,
+                party,
+                kind: None,
+            },
+        }
+    }
+}
+
+/// A service in scope, and whether another party provides or operates it. Stored as JSON;
+/// entries written before that was recorded were plain names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "StoredService")]
+pub struct ServiceInScope {
+    pub name: String,
+    pub by_other_party: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StoredService {
+    Structured { name: String, by_other_party: bool },
+    Legacy(String),
+}
+
+impl From<StoredService> for ServiceInScope {
+    fn from(stored: StoredService) -> Self {
+        match stored {
+            StoredService::Structured {
+                name,
+                by_other_party,
+            } => ServiceInScope {
+                name,
+                by_other_party,
+            },
+            StoredService::Legacy(name) => ServiceInScope {
+                name,
+                by_other_party: false,
+            },
+        }
+    }
+}
+
+/// What keeps a service management system's scope from being certified (ISO/IEC 20000-1:2018
+/// 1.2 and 8.2.3; ISO/IEC 20000-6): other parties providing or operating every service in
+/// scope, or a scope statement that does not name a service in scope.
+pub fn sms_scope_blockers(scope_statement: &str, services: &[ServiceInScope]) -> Vec<String> {
+    let mut blockers = Vec::new();
+    if !services.is_empty() && services.iter().all(|s| s.by_other_party) {
+        blockers.push(
+            "other parties provide or operate every service in scope: ISO/IEC 20000-1 cannot be \
+             applied to this scope (20000-1:2018 1.2, 8.2.3)"
+                .to_owned(),
+        );
+    }
+    let statement = scope_statement.to_lowercase();
+    for service in services {
+        if !statement.contains(&service.name.to_lowercase()) {
+            blockers.push(format!(
+                "the scope statement does not name the service \"{}\" (ISO/IEC 20000-6: the \
+                 scope names the services and the organisation that manages and delivers them)",
+                service.name
+            ));
+        }
+    }
+    blockers
 }
 
 crate::text_enum! {
@@ -240,6 +352,8 @@ pub struct ReviewChecklist {
     pub table_confirmed: bool,
     /// Impartiality blockers as of now (a related body's consultancy, the CB's internal audits).
     pub impartiality_blockers: Vec<String>,
+    /// What keeps the scope from being certified (`sms_scope_blockers`).
+    pub scope_blockers: Vec<String>,
 }
 
 /// Why the application cannot be accepted yet, if anything (17021-1 9.1.2).
@@ -248,6 +362,7 @@ pub fn acceptance_blockers(review: Option<&ReviewChecklist>) -> Vec<String> {
         return vec!["no review has been recorded".to_owned()];
     };
     let mut blockers: Vec<String> = review.impartiality_blockers.clone();
+    blockers.extend(review.scope_blockers.iter().cloned());
     if !review.information_sufficient {
         blockers.push("the information is not sufficient".to_owned());
     }
@@ -329,6 +444,7 @@ mod tests {
             threats_addressed: true,
             table_confirmed: true,
             impartiality_blockers: Vec::new(),
+            scope_blockers: Vec::new(),
         };
         assert!(acceptance_blockers(Some(&complete)).is_empty());
         assert_eq!(acceptance_blockers(None), ["no review has been recorded"]);
@@ -336,6 +452,7 @@ mod tests {
             threats_addressed: false,
             scope_clear: false,
             impartiality_blockers: Vec::new(),
+            scope_blockers: Vec::new(),
             ..complete
         };
         assert_eq!(
@@ -348,9 +465,46 @@ mod tests {
         let unconfirmed = ReviewChecklist {
             table_confirmed: false,
             impartiality_blockers: Vec::new(),
+            scope_blockers: Vec::new(),
             ..complete
         };
         assert_eq!(acceptance_blockers(Some(&unconfirmed)).len(), 1);
+    }
+
+    #[test]
+    fn an_sms_scope_needs_its_services_named_and_not_all_run_by_others() {
+        let service = |name: &str, by_other_party| ServiceInScope {
+            name: name.into(),
+            by_other_party,
+        };
+        let statement = "The SMS of Acme supporting managed hosting and the service desk";
+        let one_outsourced = [
+            service("Managed hosting", true),
+            service("Service desk", false),
+        ];
+        assert!(sms_scope_blockers(statement, &one_outsourced).is_empty());
+        let all = sms_scope_blockers(
+            statement,
+            &[
+                service("Managed hosting", true),
+                service("Service desk", true),
+            ],
+        );
+        assert_eq!(all.len(), 1);
+        assert!(all[0].contains("8.2.3"));
+        let unnamed = sms_scope_blockers("The SMS of Acme", &one_outsourced);
+        assert_eq!(unnamed.len(), 2);
+        assert!(unnamed[1].contains("Service desk"));
+        assert!(sms_scope_blockers("anything", &[]).is_empty());
+        let legacy: Vec<ServiceInScope> = serde_json::from_str(r#"["Hosting"]"#).unwrap();
+        assert_eq!(legacy, [service("Hosting", false)]);
+        // Plain-text entries stored before processes were structured still read.
+        let legacy: Vec<OtherPartyProcess> =
+            serde_json::from_str(r#"["Data centre facilities", {"process": "8.7.1", "party": "X", "kind": "internal_supplier"}]"#)
+                .unwrap();
+        assert_eq!(legacy[0].party, "Data centre facilities");
+        assert_eq!(legacy[0].process, None);
+        assert_eq!(legacy[1].kind, Some(OtherPartyKind::InternalSupplier));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::domain::{
     ApplicationContent, ApplicationState, Consultancy, ConsultancyKind, CurrentCertification,
-    SiteContent,
+    OtherPartyKind, OtherPartyProcess, ServiceInScope, SiteContent,
 };
 use super::store::{ApplicationDetail, Review};
 use super::{ApplicationId, SiteId};
@@ -51,6 +51,18 @@ pub struct ConsultancyInput {
     pub description: Option<String>,
 }
 
+/// A process operated or supported by another party.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OtherPartyProcessInput {
+    /// The standard's clause naming the process, e.g. `8.7.1` (incident management).
+    #[schema(example = "8.7.1")]
+    pub process: String,
+    /// Who runs it.
+    pub party: String,
+    pub kind: OtherPartyKind,
+}
+
 /// Certification held with another body: the application is a transfer (IAF MD 2).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -75,11 +87,16 @@ pub struct ApplicationInput {
     #[serde(default)]
     pub sector_codes: Vec<u8>,
     pub sites: Vec<SiteInput>,
-    /// Services in scope; required for ISO/IEC 20000-1.
+    /// Services in scope; required for ISO/IEC 20000-1, and each must be named in the scope
+    /// statement.
     #[serde(default)]
     pub services_in_scope: Vec<String>,
+    /// Those of `services_in_scope` that other parties provide or operate.
     #[serde(default)]
-    pub outsourced_processes: Vec<String>,
+    pub services_by_other_parties: Vec<String>,
+    /// Processes other parties operate or support (ISO/IEC 20000-1:2018 8.2.3).
+    #[serde(default)]
+    pub other_party_processes: Vec<OtherPartyProcessInput>,
     /// Management-system consultancy received.
     #[serde(default)]
     pub consultancy: Vec<ConsultancyInput>,
@@ -176,7 +193,9 @@ pub struct ApplicationView {
     pub sector_codes: Vec<u8>,
     pub sites: Vec<SiteView>,
     pub services_in_scope: Vec<String>,
-    pub outsourced_processes: Vec<String>,
+    /// Those of the services in scope that other parties provide or operate.
+    pub services_by_other_parties: Vec<String>,
+    pub other_party_processes: Vec<OtherPartyProcess>,
     pub consultancy: Vec<Consultancy>,
     pub current_certification: Option<CurrentCertification>,
     /// The last message with a state change: information requested, rejection or withdrawal reason.
@@ -216,8 +235,20 @@ impl From<ApplicationDetail> for ApplicationView {
                     scope: s.scope,
                 })
                 .collect(),
-            services_in_scope: application.services_in_scope.0,
-            outsourced_processes: application.outsourced_processes.0,
+            services_by_other_parties: application
+                .services_in_scope
+                .0
+                .iter()
+                .filter(|s| s.by_other_party)
+                .map(|s| s.name.clone())
+                .collect(),
+            services_in_scope: application
+                .services_in_scope
+                .0
+                .into_iter()
+                .map(|s| s.name)
+                .collect(),
+            other_party_processes: application.outsourced_processes.0,
             consultancy: application.consultancy.0,
             current_certification: application.current_certification.map(|held| held.0),
             state_note: application.state_note,
@@ -325,6 +356,7 @@ impl ApplicationInput {
     /// says whether the standard requires the services in scope; `today` bounds dates.
     pub fn check(
         &self,
+        clauses: &[String],
         needs_services: bool,
         today: NaiveDate,
         checker: &mut Checker,
@@ -374,8 +406,44 @@ impl ApplicationInput {
                 Err("name the services in scope (required for ISO/IEC 20000-1)".into()),
             );
         }
-        let outsourced_processes =
-            check_list(&self.outsourced_processes, "outsourced_processes", checker);
+        let services_by_other_parties: Vec<String> = self
+            .services_by_other_parties
+            .iter()
+            .enumerate()
+            .filter_map(|(i, name)| {
+                checker.check(
+                    &format!("services_by_other_parties[{i}]"),
+                    if services_in_scope.iter().any(|s| s == name.trim()) {
+                        Ok(name.trim().to_owned())
+                    } else {
+                        Err("must be one of services_in_scope".to_owned())
+                    },
+                )
+            })
+            .collect();
+        let other_party_processes: Vec<OtherPartyProcess> = self
+            .other_party_processes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, given)| {
+                let at = |name: &str| format!("other_party_processes[{i}].{name}");
+                let process = checker.check(
+                    &at("process"),
+                    // No clauses: the standard itself is unknown, and named as such already.
+                    if clauses.is_empty() || clauses.iter().any(|c| c == given.process.trim()) {
+                        Ok(given.process.trim().to_owned())
+                    } else {
+                        Err("must be a clause of the standard applied for, e.g. 8.7.1".to_owned())
+                    },
+                );
+                let party = checker.check(&at("party"), required_text(&given.party, 200));
+                Some(OtherPartyProcess {
+                    process: Some(process?),
+                    party: party?,
+                    kind: Some(given.kind),
+                })
+            })
+            .collect();
         let consultancy: Vec<Option<Consultancy>> = self
             .consultancy
             .iter()
@@ -454,8 +522,14 @@ impl ApplicationInput {
             total_personnel: total_personnel?,
             sector_codes: sector_codes?,
             sites: sites.into_iter().collect::<Option<Vec<_>>>()?,
-            services_in_scope,
-            outsourced_processes,
+            services_in_scope: services_in_scope
+                .into_iter()
+                .map(|name| ServiceInScope {
+                    by_other_party: services_by_other_parties.contains(&name),
+                    name,
+                })
+                .collect(),
+            other_party_processes,
             consultancy: consultancy.into_iter().collect::<Option<Vec<_>>>()?,
             current_certification: current_certification?,
         })

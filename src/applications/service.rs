@@ -49,7 +49,14 @@ fn validated(conn: &mut DbConnection, input: &ApplicationInput) -> AppResult<App
     let needs_services = standard
         .as_ref()
         .is_some_and(|s| requires_services(&s.code));
-    let content = input.check(needs_services, today(), &mut checker);
+    let clauses: Vec<String> = match &standard {
+        Some(standard) => standards::store::clauses(conn, &standard.id)?
+            .into_iter()
+            .map(|c| c.clause)
+            .collect(),
+        None => Vec::new(),
+    };
+    let content = input.check(&clauses, needs_services, today(), &mut checker);
     checker.finish(content)
 }
 
@@ -89,7 +96,7 @@ fn rows(
         total_personnel: content.total_personnel,
         sector_codes: Json(content.sector_codes),
         services_in_scope: Json(content.services_in_scope),
-        outsourced_processes: Json(content.outsourced_processes),
+        outsourced_processes: Json(content.other_party_processes),
         consultancy: Json(content.consultancy),
         current_certification: content.current_certification.map(Json),
         state_note: None,
@@ -112,7 +119,7 @@ fn summary(application: &Application, sites: &[Site]) -> serde_json::Value {
         "sites": sites.iter().map(|s| json!({"name": s.name, "city": s.city, "country": s.country,
             "headcount": s.headcount, "is_central": s.is_central, "scope": s.scope})).collect::<Vec<_>>(),
         "services_in_scope": application.services_in_scope.0,
-        "outsourced_processes": application.outsourced_processes.0,
+        "other_party_processes": application.outsourced_processes.0,
         "consultancy": application.consultancy.0,
         "current_certification": application.current_certification.as_ref().map(|held| &held.0),
     })
@@ -408,6 +415,10 @@ fn checklist(
         table_confirmed: standards::store::get(conn, &application.standard_id)?
             .audit_time_confirmed(),
         impartiality_blockers: impartiality(&application.consultancy.0, &[], today()).blockers,
+        scope_blockers: sms_scope_blockers(
+            &application.scope_statement,
+            &application.services_in_scope.0,
+        ),
     })
 }
 

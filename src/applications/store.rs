@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::domain::{ApplicationState, Consultancy, CurrentCertification};
+use super::domain::{
+    ApplicationState, Consultancy, CurrentCertification, OtherPartyProcess, ServiceInScope,
+};
 use super::{ApplicationId, SiteId};
 use crate::accounts::{OrganisationId, UserId};
 use crate::db::schema::{application_reviews, application_sites, applications, standards};
@@ -28,8 +30,10 @@ pub struct Application {
     pub scope_statement: String,
     pub total_personnel: i64,
     pub sector_codes: Json<Vec<u8>>,
-    pub services_in_scope: Json<Vec<String>>,
-    pub outsourced_processes: Json<Vec<String>>,
+    pub services_in_scope: Json<Vec<ServiceInScope>>,
+    /// The processes other parties operate (ISO/IEC 20000-1 8.2.3); the column kept its
+    /// first name, from when they were free text.
+    pub outsourced_processes: Json<Vec<OtherPartyProcess>>,
     pub consultancy: Json<Vec<Consultancy>>,
     pub current_certification: Option<Json<CurrentCertification>>,
     pub state_note: Option<String>,

@@ -22,7 +22,7 @@ fn application(standard_id: &str, personnel: i64, sites: usize) -> Value {
         "total_personnel": personnel,
         "sites": sites,
         "services_in_scope": ["Managed hosting", "Service desk"],
-        "outsourced_processes": ["Data centre facilities"],
+        "other_party_processes": [{"process": "8.1", "party": "Data centre facilities provider", "kind": "external_supplier"}],
         "consultancy": [],
     })
 }
@@ -245,9 +245,9 @@ async fn an_application_goes_from_draft_through_review_to_an_accepted_programme(
         seen.body["state_note"],
         "Please list the outsourced processes in detail."
     );
-    body["outsourced_processes"] = json!([
-        "Data centre facilities (Equinix FR5)",
-        "First-line phone support"
+    body["other_party_processes"] = json!([
+        {"process": "8.1", "party": "Data centre facilities (Equinix FR5)", "kind": "external_supplier"},
+        {"process": "8.1", "party": "Group service desk", "kind": "internal_supplier"}
     ]);
     assert_eq!(
         app.request(
@@ -1219,4 +1219,61 @@ async fn the_programme_samples_each_audit_of_a_multi_site_organisation() {
             );
         }
     }
+}
+
+/// ISO/IEC 20000-1:2018 8.2.3 and 1.2: other-party processes are structured and checked
+/// against the clause tree; a scope whose every service other parties provide cannot be
+/// certified, and every service must be named in the scope statement.
+#[actix_rt::test]
+async fn an_sms_scope_run_entirely_by_other_parties_cannot_be_accepted() {
+    let app = spawn_app().await;
+    let admin = app.staff(Role::Admin, "admin@cb.example").await;
+    let acme = app.register_applicant("quality@acme.example", "Acme").await;
+    app.post(
+        &format!("/api/v1/standards/{SMS}/audit-time/confirm"),
+        Some(&admin.token),
+        &json!({}),
+    )
+    .await;
+
+    let mut bad = application(SMS, 40, 2);
+    bad["services_by_other_parties"] = json!(["Printing"]);
+    bad["other_party_processes"] = json!([
+        {"process": "8.99", "party": "Somebody", "kind": "external_supplier"},
+        {"process": "8.7.1", "party": " ", "kind": "customer_as_supplier"}]);
+    assert_eq!(
+        app.post("/api/v1/applications", Some(&acme.token), &bad)
+            .await
+            .invalid_fields(),
+        [
+            "services_by_other_parties[0]",
+            "other_party_processes[0].process",
+            "other_party_processes[1].party"
+        ]
+    );
+
+    let mut body = application(SMS, 40, 2);
+    body["scope_statement"] = json!("Managed hosting for business customers");
+    body["services_by_other_parties"] = json!(["Managed hosting", "Service desk"]);
+    body["other_party_processes"] = json!([
+        {"process": "8.7.1", "party": "Helpdesk Partner Ltd", "kind": "external_supplier"},
+        {"process": "8.5.3", "party": "Group IT", "kind": "internal_supplier"}]);
+    let id = under_review(&app, &acme, &admin, &body).await;
+    let shown = app
+        .get(&format!("/api/v1/applications/{id}"), Some(&acme.token))
+        .await;
+    assert_eq!(
+        shown.body["other_party_processes"][1]["kind"],
+        "internal_supplier"
+    );
+    assert_eq!(
+        shown.body["services_by_other_parties"],
+        json!(["Managed hosting", "Service desk"])
+    );
+    let recorded = review(&app, &admin, &id, review_body(json!([]), true)).await;
+    let blockers = recorded.body["acceptance_blockers"].as_array().unwrap();
+    assert_eq!(blockers.len(), 2, "{blockers:?}");
+    assert!(blockers[0].as_str().unwrap().contains("8.2.3"));
+    assert!(blockers[1].as_str().unwrap().contains("Service desk"));
+    step(&app, &admin, &id, "accept").await.assert_problem(409);
 }

@@ -184,6 +184,8 @@ diesel::table! {
         decision_date -> Nullable<Date>,
         created_at -> Timestamp,
         sample_seed -> BigInt,
+        cycle -> BigInt,
+        certificate_expires_on -> Nullable<Date>,
     }
 }
 

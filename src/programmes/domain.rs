@@ -290,7 +290,7 @@ pub fn draw_cycle_samples(
 /// surveillance and recertification windows hang off the certification decision — until it
 /// exists they are placed from the end of the stage 2 window and marked provisional.
 pub fn plan_programme(accepted_on: NaiveDate, time: &AuditTime) -> Vec<PlannedAudit> {
-    let estimated_decision = months(accepted_on, 6);
+    let estimated_decision = estimated_decision(accepted_on);
     let mut plan = vec![
         PlannedAudit {
             kind: ProgrammeAuditKind::Stage1,
@@ -311,37 +311,84 @@ pub fn plan_programme(accepted_on: NaiveDate, time: &AuditTime) -> Vec<PlannedAu
     plan
 }
 
-/// Surveillance 1 in the last quarter before 12 months from the decision (17021-1 9.6.2),
-/// surveillance 2 a year later, recertification between six and three months before expiry
-/// (3 years), leaving time for corrections and the decision before the certificate lapses.
+/// Until the certification decision exists, the cycle hangs off this estimate: the end of
+/// the stage 2 window, six months after acceptance.
+pub fn estimated_decision(accepted_on: NaiveDate) -> NaiveDate {
+    months(accepted_on, 6)
+}
+
+/// The certificate's expiry for a certification decision on `decision`: three years, to
+/// the day before the anniversary (17021-1 9.1.3: a three-year cycle).
+pub fn expiry_after(decision: NaiveDate) -> NaiveDate {
+    day_before(months(decision, 36))
+}
+
+/// The cycle's audits from the certification decision (17021-1 9.1.3, 9.6.2, 9.6.3):
+/// - surveillance 1 no later than 12 months after the decision, in the three months before;
+/// - surveillance at least once every calendar year: surveillance 1's window is kept to one
+///   calendar year (the one holding most of it) and surveillance 2's is the same window a
+///   year later, so whichever days are chosen, no year between them is skipped;
+/// - recertification between six and three months before expiry, leaving time for
+///   corrections and the decision before the certificate lapses.
 pub fn place_cycle(decision: NaiveDate, time: &AuditTime, provisional: bool) -> Vec<PlannedAudit> {
-    let window = |kind, start: u32, end: u32, days| PlannedAudit {
+    let (first_start, first_end) =
+        within_one_year(months(decision, 9), day_before(months(decision, 12)));
+    let audit = |kind, window_start, window_end, days| PlannedAudit {
         kind,
-        window_start: months(decision, start),
-        window_end: day_before(months(decision, end)),
+        window_start,
+        window_end,
         days,
         provisional,
     };
     vec![
-        window(
+        audit(
             ProgrammeAuditKind::Surveillance1,
-            9,
-            12,
+            first_start,
+            first_end,
             time.surveillance_days,
         ),
-        window(
+        audit(
             ProgrammeAuditKind::Surveillance2,
-            21,
-            24,
+            months(first_start, 12),
+            months(first_end, 12),
             time.surveillance_days,
         ),
-        window(
+        audit(
             ProgrammeAuditKind::Recertification,
-            30,
-            33,
+            months(decision, 30),
+            day_before(months(decision, 33)),
             time.recertification_days,
         ),
     ]
+}
+
+/// The part of a window that lies in one calendar year: the year holding more of it.
+fn within_one_year(start: NaiveDate, end: NaiveDate) -> (NaiveDate, NaiveDate) {
+    use chrono::Datelike;
+    if start.year() == end.year() {
+        return (start, end);
+    }
+    let new_year = NaiveDate::from_ymd_opt(end.year(), 1, 1).unwrap_or(end);
+    if (new_year - start) > (end - new_year) {
+        (start, day_before(new_year))
+    } else {
+        (new_year, end)
+    }
+}
+
+/// The calendar years from the decision's to the recertification's that hold no audit, for
+/// audits on `dates` (17021-1 9.6.2: surveillance at least once a calendar year). The
+/// decision's own year holds the initial audit.
+pub fn years_without_audit(decision: NaiveDate, dates: &[NaiveDate]) -> Vec<i32> {
+    use chrono::Datelike;
+    let last = dates
+        .iter()
+        .map(Datelike::year)
+        .max()
+        .unwrap_or(decision.year());
+    (decision.year() + 1..=last)
+        .filter(|year| !dates.iter().any(|d| d.year() == *year))
+        .collect()
 }
 
 #[cfg(test)]
@@ -578,5 +625,53 @@ mod tests {
             NaiveDate::from_ymd_opt(2029, 4, 14).unwrap()
         );
         assert_eq!(plan[4].days, 2.0);
+        assert_eq!(
+            expiry_after(decision),
+            NaiveDate::from_ymd_opt(2029, 7, 14).unwrap()
+        );
+    }
+
+    #[test]
+    fn for_every_decision_date_the_cycle_keeps_the_calendar_year_and_12_month_rules() {
+        let time = compute_audit_time(&sample_bands()[3], &[], 30.0).unwrap();
+        let mut decision = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        // Every decision date of a leap and a common year, and every extreme choice of days.
+        while decision < NaiveDate::from_ymd_opt(2028, 1, 1).unwrap() {
+            let cycle = place_cycle(decision, &time, false);
+            let first_deadline = decision.checked_add_months(Months::new(12)).unwrap();
+            for audit in &cycle {
+                assert!(
+                    audit.window_start <= audit.window_end,
+                    "{decision}: {audit:?}"
+                );
+            }
+            assert!(cycle[0].window_end < first_deadline, "{decision}");
+            assert!(cycle[2].window_end < expiry_after(decision), "{decision}");
+            for pick in 0..8 {
+                let day = |i: usize| {
+                    if pick & (1 << i) == 0 {
+                        cycle[i].window_start
+                    } else {
+                        cycle[i].window_end
+                    }
+                };
+                let dates = [day(0), day(1), day(2)];
+                assert_eq!(
+                    years_without_audit(decision, &dates),
+                    Vec::<i32>::new(),
+                    "decision {decision}, audits {dates:?}"
+                );
+            }
+            decision = decision.succ_opt().unwrap();
+        }
+        // The check itself names a skipped year.
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        assert_eq!(
+            years_without_audit(
+                d(2026, 1, 15),
+                &[d(2026, 11, 1), d(2028, 1, 10), d(2028, 9, 1)]
+            ),
+            [2027]
+        );
     }
 }

@@ -34,6 +34,11 @@ pub struct ProgrammeView {
     pub decision_date: Option<NaiveDate>,
     /// Seed of the random part of the samples, to show the draw later.
     pub sample_seed: i64,
+    /// 1 for the initial certification, then one more per recertification.
+    pub cycle: i64,
+    /// Three years from the certification decision; estimated (like the provisional
+    /// audits) until the decision is taken.
+    pub certificate_expires_on: Option<NaiveDate>,
     pub audits: Vec<ProgrammeAuditView>,
 }
 
@@ -46,6 +51,8 @@ impl ProgrammeView {
             standard_id: programme.standard_id,
             decision_date: programme.decision_date,
             sample_seed: programme.sample_seed,
+            cycle: programme.cycle,
+            certificate_expires_on: programme.certificate_expires_on,
             audits: audits
                 .into_iter()
                 .map(|audit| ProgrammeAuditView {

@@ -5,7 +5,10 @@ use chrono::Utc;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
-use super::domain::{draw_cycle_samples, plan_programme, AuditTime, SiteForSampling};
+use super::domain::{
+    draw_cycle_samples, estimated_decision, expiry_after, plan_programme, AuditTime,
+    SiteForSampling,
+};
 use super::dto::ProgrammeView;
 use super::store::{self, Programme};
 use super::ProgrammeId;
@@ -23,6 +26,7 @@ pub fn create(
     time: &AuditTime,
 ) -> AppResult<()> {
     let seed: u64 = rand::random();
+    let today = Utc::now().date_naive();
     let programme = Programme {
         id: ProgrammeId::generate(),
         application_id: application.id.clone(),
@@ -32,8 +36,10 @@ pub fn create(
         created_at: now(),
         // Kept bit for bit in a BIGINT.
         sample_seed: seed as i64,
+        cycle: 1,
+        certificate_expires_on: Some(expiry_after(estimated_decision(today))),
     };
-    let plan = plan_programme(Utc::now().date_naive(), time);
+    let plan = plan_programme(today, time);
     let sites: Vec<SiteForSampling> = applications::store::sites(conn, &application.id)?
         .into_iter()
         .map(|site| SiteForSampling {

@@ -24,6 +24,10 @@ pub struct Programme {
     pub created_at: NaiveDateTime,
     /// Seed of the random part of every sample in the cycle, so the draw can be shown later.
     pub sample_seed: i64,
+    /// 1 for the initial certification's cycle, then one more per recertification.
+    pub cycle: i64,
+    /// Three years from the decision; estimated until the decision is taken.
+    pub certificate_expires_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

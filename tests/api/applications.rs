@@ -1186,7 +1186,13 @@ async fn the_programme_samples_each_audit_of_a_multi_site_organisation() {
         .await;
     assert_eq!(programme.status, 200, "{}", programme.body);
     assert!(programme.body["sample_seed"].is_i64());
+    assert_eq!(programme.body["cycle"], 1);
     let audits = programme.body["audits"].as_array().unwrap();
+    let expires = programme.body["certificate_expires_on"].as_str().unwrap();
+    assert!(
+        audits[4]["window_end"].as_str().unwrap() < expires,
+        "recertification before expiry"
+    );
     let sample = |i: usize| -> (Vec<String>, Vec<String>) {
         let ids = |key: &str| {
             audits[i]["sample"][key]

@@ -275,6 +275,49 @@ pub struct CurrentCertification {
     pub certification_body: String,
     pub certificate_number: String,
     pub expires_on: NaiveDate,
+    /// The accreditation body whose accreditation covers the certificate, if any.
+    #[serde(default)]
+    pub accreditation_body: Option<String>,
+    /// That body is a signatory of the IAF MLA for this scope.
+    #[serde(default)]
+    pub iaf_mla_signatory: bool,
+}
+
+impl CurrentCertification {
+    /// IAF MD 2: only certification accredited by an IAF MLA signatory is transferred;
+    /// anything else is handled as a new client (initial certification). `Err` says why.
+    pub fn transferable(&self) -> Result<(), String> {
+        match (&self.accreditation_body, self.iaf_mla_signatory) {
+            (Some(_), true) => Ok(()),
+            (None, _) => Err("the certificate is not accredited".into()),
+            (Some(body), false) => {
+                Err(format!("{body} is not an IAF MLA signatory for this scope"))
+            }
+        }
+    }
+}
+
+crate::text_enum! {
+    /// Where in its three-year cycle a transferred certificate stands (IAF MD 2).
+    pub enum CyclePosition {
+        /// Certified; the first surveillance audit is next.
+        AfterInitial = "after_initial",
+        AfterSurveillance1 = "after_surveillance1",
+        /// Both surveillance audits done; recertification is next.
+        AfterSurveillance2 = "after_surveillance2",
+    }
+}
+
+/// The pre-transfer review (IAF MD 2): what a competent person of the accepting CB found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TransferReview {
+    /// Open nonconformities of the issuing CB, and how they stand.
+    pub open_nonconformities: String,
+    /// The last audit report seen (which audit, when).
+    pub last_audit_report: String,
+    /// Complaints received and actions taken.
+    pub complaints: String,
+    pub cycle_position: CyclePosition,
 }
 
 /// Consultancy given within this many years is a threat to impartiality (17021-1 5.2).
@@ -354,6 +397,8 @@ pub struct ReviewChecklist {
     pub impartiality_blockers: Vec<String>,
     /// What keeps the scope from being certified (`sms_scope_blockers`).
     pub scope_blockers: Vec<String>,
+    /// A transferable certificate whose pre-transfer review is not recorded (IAF MD 2).
+    pub transfer_review_missing: bool,
 }
 
 /// Why the application cannot be accepted yet, if anything (17021-1 9.1.2).
@@ -374,6 +419,13 @@ pub fn acceptance_blockers(review: Option<&ReviewChecklist>) -> Vec<String> {
     }
     if review.has_threats && !review.threats_addressed {
         blockers.push("the impartiality threats have not been addressed".to_owned());
+    }
+    if review.transfer_review_missing {
+        blockers.push(
+            "the pre-transfer review is not recorded (IAF MD 2): open nonconformities, the last \
+             audit report, complaints and where the certificate stands in its cycle"
+                .to_owned(),
+        );
     }
     if !review.table_confirmed {
         blockers.push(
@@ -445,6 +497,7 @@ mod tests {
             table_confirmed: true,
             impartiality_blockers: Vec::new(),
             scope_blockers: Vec::new(),
+            transfer_review_missing: false,
         };
         assert!(acceptance_blockers(Some(&complete)).is_empty());
         assert_eq!(acceptance_blockers(None), ["no review has been recorded"]);

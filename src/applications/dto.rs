@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::domain::{
     ApplicationContent, ApplicationState, Consultancy, ConsultancyKind, CurrentCertification,
-    OtherPartyKind, OtherPartyProcess, ServiceInScope, SiteContent,
+    CyclePosition, OtherPartyKind, OtherPartyProcess, ServiceInScope, SiteContent, TransferReview,
 };
 use super::store::{ApplicationDetail, Review};
 use super::{ApplicationId, SiteId};
@@ -70,6 +70,25 @@ pub struct CurrentCertificationInput {
     pub certification_body: String,
     pub certificate_number: String,
     pub expires_on: NaiveDate,
+    /// The accreditation body whose accreditation covers the certificate; leave it out if
+    /// the certificate is not accredited (then it is handled as a new client).
+    pub accreditation_body: Option<String>,
+    /// The accreditation body signed the IAF MLA for this scope.
+    #[serde(default)]
+    pub iaf_mla_signatory: bool,
+    /// A suspended certificate cannot be transferred (IAF MD 2).
+    #[serde(default)]
+    pub suspended: bool,
+}
+
+/// The pre-transfer review (IAF MD 2), required to accept a transfer.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferReviewInput {
+    pub open_nonconformities: String,
+    pub last_audit_report: String,
+    pub complaints: String,
+    pub cycle_position: CyclePosition,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -138,6 +157,9 @@ pub struct ReviewInput {
     /// Required when the effective personnel exceed the table's last band (IAF MD 5: follow
     /// progression); refused otherwise.
     pub beyond_table: Option<BeyondTableInput>,
+    /// Required to accept a transfer of accredited certification (IAF MD 2); refused for
+    /// other applications.
+    pub transfer: Option<TransferReviewInput>,
 }
 
 /// The initial audit days for personnel beyond the table, and why.
@@ -279,6 +301,8 @@ pub struct ReviewView {
     pub adjustments: Vec<Adjustment>,
     /// Days entered beyond the table's last band, with their justification.
     pub beyond_table: Option<BeyondTable>,
+    /// The pre-transfer review, for a transfer.
+    pub transfer: Option<TransferReview>,
     pub audit_time: AuditTime,
     pub sample: SampleView,
     /// What still prevents acceptance; empty when it may be accepted.
@@ -298,6 +322,7 @@ impl ReviewView {
             notes: review.notes,
             adjustments: review.adjustments.0,
             beyond_table: review.beyond_table.map(|entered| entered.0),
+            transfer: review.transfer.map(|transfer| transfer.0),
             audit_time: review.audit_time.0,
             sample: SampleView {
                 size: sample_size,
@@ -509,10 +534,24 @@ impl ApplicationInput {
                         )
                     },
                 );
+                let accreditation_body = checker.check(
+                    "current_certification.accreditation_body",
+                    optional_text(held.accreditation_body.as_deref(), 200),
+                );
+                checker.check(
+                    "current_certification.suspended",
+                    if held.suspended {
+                        Err("a suspended certificate cannot be transferred (IAF MD 2)".to_owned())
+                    } else {
+                        Ok(())
+                    },
+                );
                 Some(Some(CurrentCertification {
                     certification_body: body?,
                     certificate_number: number?,
                     expires_on: expires_on?,
+                    iaf_mla_signatory: held.iaf_mla_signatory,
+                    accreditation_body: accreditation_body?,
                 }))
             }
         };
@@ -537,6 +576,38 @@ impl ApplicationInput {
 }
 
 impl ReviewInput {
+    /// The pre-transfer review: given exactly when the application is a transferable
+    /// certificate (`transferable`), each finding written out.
+    pub fn check_transfer(
+        &self,
+        transferable: bool,
+        checker: &mut Checker,
+    ) -> Option<Option<TransferReview>> {
+        let Some(given) = &self.transfer else {
+            return Some(None);
+        };
+        if !transferable {
+            checker.check::<()>(
+                "transfer",
+                Err("only for a transfer of accredited certification (IAF MD 2)".into()),
+            );
+            return None;
+        }
+        let text = |checker: &mut Checker, name: &str, value: &str| {
+            checker.check(&format!("transfer.{name}"), required_text(value, 4000))
+        };
+        let open_nonconformities =
+            text(checker, "open_nonconformities", &given.open_nonconformities);
+        let last_audit_report = text(checker, "last_audit_report", &given.last_audit_report);
+        let complaints = text(checker, "complaints", &given.complaints);
+        Some(Some(TransferReview {
+            open_nonconformities: open_nonconformities?,
+            last_audit_report: last_audit_report?,
+            complaints: complaints?,
+            cycle_position: given.cycle_position,
+        }))
+    }
+
     /// The entered days beyond the table, with a non-empty justification.
     pub fn check_beyond_table(&self, checker: &mut Checker) -> Option<Option<BeyondTable>> {
         let Some(entered) = &self.beyond_table else {

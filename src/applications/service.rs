@@ -346,9 +346,12 @@ impl Lifecycle for ApplicationLifecycle {
             .transpose()?;
         let blockers = acceptance_blockers(checklist.as_ref());
         match review {
-            Some(review) if blockers.is_empty() => {
-                programmes::service::create(tx.conn, application, &review.audit_time.0)
-            }
+            Some(review) if blockers.is_empty() => programmes::service::create(
+                tx.conn,
+                application,
+                &review.audit_time.0,
+                review.transfer.as_ref().map(|t| t.0.cycle_position),
+            ),
             _ => Err(AppError::Conflict(format!(
                 "the application cannot be accepted yet: {}",
                 blockers.join("; ")
@@ -419,7 +422,17 @@ fn checklist(
             &application.scope_statement,
             &application.services_in_scope.0,
         ),
+        transfer_review_missing: is_transfer(application) && review.transfer.is_none(),
     })
+}
+
+/// Whether the application transfers accredited certification (IAF MD 2); any other
+/// certification held is handled as a new client.
+pub fn is_transfer(application: &Application) -> bool {
+    application
+        .current_certification
+        .as_ref()
+        .is_some_and(|held| held.0.transferable().is_ok())
 }
 
 /// Records or updates the review (admin; while under review): the checklist, impartiality
@@ -487,7 +500,9 @@ fn build_review(
             compute_audit_time(&base, &adjustments, standard.max_reduction_percent),
         )
     });
-    let (notes, time, beyond_table) = checker.finish((notes, time, beyond_table))?;
+    let transfer = input.check_transfer(is_transfer(application), &mut checker);
+    let (notes, time, beyond_table, transfer) =
+        checker.finish((notes, time, beyond_table, transfer))?;
     let sites: Vec<SiteForSampling> = store::sites(conn, &application.id)?
         .into_iter()
         .map(|s| SiteForSampling {
@@ -512,6 +527,7 @@ fn build_review(
         reviewer_id: reviewer.user_id.clone(),
         updated_at: now(),
         beyond_table: beyond_table.map(Json),
+        transfer: transfer.map(Json),
     })
 }
 

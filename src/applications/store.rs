@@ -7,6 +7,7 @@ use diesel::prelude::*;
 
 use super::domain::{
     ApplicationState, Consultancy, CurrentCertification, OtherPartyProcess, ServiceInScope,
+    TransferReview,
 };
 use super::{ApplicationId, SiteId};
 use crate::accounts::{OrganisationId, UserId};
@@ -76,6 +77,8 @@ pub struct Review {
     pub updated_at: NaiveDateTime,
     /// Days entered for personnel beyond the table's last band.
     pub beyond_table: Option<Json<BeyondTable>>,
+    /// The pre-transfer review of a transfer (IAF MD 2).
+    pub transfer: Option<Json<TransferReview>>,
 }
 
 /// An application row with its standard's code and edition, as the joined queries load it.

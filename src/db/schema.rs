@@ -172,6 +172,7 @@ diesel::table! {
         reviewer_id -> Text,
         updated_at -> Timestamp,
         beyond_table -> Nullable<Text>,
+        transfer -> Nullable<Text>,
     }
 }
 

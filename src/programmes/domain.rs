@@ -362,6 +362,39 @@ pub fn place_cycle(decision: NaiveDate, time: &AuditTime, provisional: bool) -> 
     ]
 }
 
+/// A transferred certificate's cycle continues with us (IAF MD 2): its decision date is three
+/// years before its expiry, and the audits after `done` of them (surveillance 1, 2,
+/// recertification) are still due. A window already past at acceptance is due within three
+/// months from then.
+pub fn plan_transfer(
+    accepted_on: NaiveDate,
+    expires_on: NaiveDate,
+    done: usize,
+    time: &AuditTime,
+) -> Vec<PlannedAudit> {
+    let decision = expires_on
+        .succ_opt()
+        .and_then(|day_after| day_after.checked_sub_months(Months::new(36)))
+        .unwrap_or(expires_on);
+    place_cycle(decision, time, false)
+        .into_iter()
+        .skip(done)
+        .map(|audit| {
+            let window_start = audit.window_start.max(accepted_on);
+            let window_end = if audit.window_end < window_start {
+                day_before(months(window_start, 3))
+            } else {
+                audit.window_end
+            };
+            PlannedAudit {
+                window_start,
+                window_end,
+                ..audit
+            }
+        })
+        .collect()
+}
+
 /// The part of a window that lies in one calendar year: the year holding more of it.
 fn within_one_year(start: NaiveDate, end: NaiveDate) -> (NaiveDate, NaiveDate) {
     use chrono::Datelike;
@@ -628,6 +661,31 @@ mod tests {
         assert_eq!(
             expiry_after(decision),
             NaiveDate::from_ymd_opt(2029, 7, 14).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_transfer_continues_the_cycle_where_it_stands() {
+        let time = compute_audit_time(&sample_bands()[3], &[], 30.0).unwrap();
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        // Certificate valid to 2028-06-30: decided 2025-07-01; surveillance 1 was due by 2026-06-30.
+        let plan = plan_transfer(d(2026, 11, 28), d(2028, 6, 30), 1, &time);
+        let kinds: Vec<_> = plan.iter().map(|a| a.kind.as_str()).collect();
+        assert_eq!(kinds, ["surveillance2", "recertification"]);
+        assert!(plan
+            .iter()
+            .all(|a| a.window_start >= d(2026, 11, 28) && !a.provisional));
+        assert!(
+            plan[1].window_end < d(2028, 6, 30),
+            "recertification before expiry"
+        );
+        // Surveillance 1 not done although overdue: due within three months of acceptance.
+        let overdue = plan_transfer(d(2026, 11, 28), d(2028, 6, 30), 0, &time);
+        assert_eq!(overdue[0].window_start, d(2026, 11, 28));
+        assert_eq!(overdue[0].window_end, d(2027, 2, 27));
+        assert_eq!(
+            plan_transfer(d(2026, 11, 28), d(2028, 6, 30), 2, &time).len(),
+            1
         );
     }
 

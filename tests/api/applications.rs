@@ -1283,3 +1283,94 @@ async fn an_sms_scope_run_entirely_by_other_parties_cannot_be_accepted() {
     assert!(blockers[1].as_str().unwrap().contains("Service desk"));
     step(&app, &admin, &id, "accept").await.assert_problem(409);
 }
+
+/// A transfer (IAF MD 2) of an accredited ISO/IEC 20000-1 certificate of a multi-site
+/// organisation with other-party processes: the pre-transfer review is required, and the
+/// programme continues the certificate's cycle instead of starting with stage 1. Certificates
+/// that are not accredited by an IAF MLA signatory are handled as a new client; suspended
+/// ones are refused.
+#[actix_rt::test]
+async fn a_transfer_needs_its_pre_transfer_review_and_continues_the_cycle() {
+    let app = spawn_app().await;
+    let admin = app.staff(Role::Admin, "admin@cb.example").await;
+    let acme = app.register_applicant("quality@acme.example", "Acme").await;
+    app.post(
+        &format!("/api/v1/standards/{SMS}/audit-time/confirm"),
+        Some(&admin.token),
+        &json!({}),
+    )
+    .await;
+    let expires = (chrono::Utc::now().date_naive() + chrono::Days::new(500)).to_string();
+    let mut body = application(SMS, 120, 5);
+    body["other_party_processes"] = json!([
+        {"process": "8.7.1", "party": "Helpdesk Partner Ltd", "kind": "external_supplier"}]);
+    body["current_certification"] = json!({"certification_body": "Previous CB GmbH",
+        "certificate_number": "PCB-20000-77", "expires_on": expires,
+        "accreditation_body": "DAkkS", "iaf_mla_signatory": true, "suspended": true});
+    assert_eq!(
+        app.post("/api/v1/applications", Some(&acme.token), &body)
+            .await
+            .invalid_fields(),
+        ["current_certification.suspended"]
+    );
+    body["current_certification"]["suspended"] = json!(false);
+    let id = under_review(&app, &acme, &admin, &body).await;
+
+    let recorded = review(&app, &admin, &id, review_body(json!([]), true)).await;
+    assert!(recorded.body["acceptance_blockers"][0]
+        .as_str()
+        .unwrap()
+        .contains("pre-transfer review"));
+    let mut with_transfer = review_body(json!([]), true);
+    with_transfer["transfer"] = json!({"open_nonconformities": "One minor (8.7.1), plan accepted",
+        "last_audit_report": "Surveillance 1 of 2026-03-10, read in full", "complaints": "None",
+        "cycle_position": "after_surveillance1"});
+    let recorded = review(&app, &admin, &id, with_transfer.clone()).await;
+    assert_eq!(recorded.status, 200, "{}", recorded.body);
+    assert_eq!(recorded.body["acceptance_blockers"], json!([]));
+    assert_eq!(
+        recorded.body["transfer"]["cycle_position"],
+        "after_surveillance1"
+    );
+    assert_eq!(step(&app, &admin, &id, "accept").await.status, 200);
+    let programme = app
+        .get(
+            &format!("/api/v1/applications/{id}/programme"),
+            Some(&acme.token),
+        )
+        .await;
+    let kinds: Vec<&str> = programme.body["audits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["surveillance2", "recertification"]);
+    assert_eq!(programme.body["certificate_expires_on"], expires.as_str());
+
+    // Not accredited by an IAF MLA signatory: a new client, no pre-transfer review.
+    let mut other = application(SMS, 40, 1);
+    other["current_certification"] = json!({"certification_body": "Some CB",
+        "certificate_number": "X-1", "expires_on": expires, "accreditation_body": "Local AB"});
+    let new_client = under_review(&app, &acme, &admin, &other).await;
+    assert_eq!(
+        review(&app, &admin, &new_client, with_transfer)
+            .await
+            .invalid_fields(),
+        ["transfer"]
+    );
+    assert_eq!(
+        review(&app, &admin, &new_client, review_body(json!([]), true))
+            .await
+            .body["acceptance_blockers"],
+        json!([])
+    );
+    assert_eq!(step(&app, &admin, &new_client, "accept").await.status, 200);
+    let programme = app
+        .get(
+            &format!("/api/v1/applications/{new_client}/programme"),
+            Some(&acme.token),
+        )
+        .await;
+    assert_eq!(programme.body["audits"][0]["kind"], "stage1");
+}

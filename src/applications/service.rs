@@ -325,6 +325,7 @@ impl Lifecycle for ApplicationLifecycle {
         from: ApplicationState,
         to: ApplicationState,
         note: Option<&str>,
+        _by: &Caller,
     ) -> AppResult<bool> {
         store::set_state(conn, id, from, to, note, now())
     }

@@ -187,6 +187,9 @@ diesel::table! {
         sample_seed -> BigInt,
         cycle -> BigInt,
         certificate_expires_on -> Nullable<Date>,
+        state -> Text,
+        agreed_by -> Nullable<Text>,
+        agreed_at -> Nullable<Timestamp>,
     }
 }
 

@@ -6,7 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::domain::{check_requeue, MailStatus};
 use super::store::{self, OutboxMessage};
 use super::OutboxId;
-use crate::auth::{Auth, ObjectScope, Role, StaffAccess};
+use crate::auth::{Auth, Caller, ObjectScope, Role, StaffAccess};
 use crate::db::{now, DbConnection};
 use crate::error::{AppResult, Problem};
 use crate::pagination::Page;
@@ -150,6 +150,7 @@ impl Lifecycle for Outbox {
         from: MailStatus,
         _to: MailStatus,
         _note: Option<&str>,
+        _by: &Caller,
     ) -> AppResult<bool> {
         store::requeue(conn, id, from, now())
     }

@@ -238,6 +238,32 @@ pub fn propose_sample(sites: &[SiteForSampling]) -> Vec<SiteId> {
 }
 
 crate::text_enum! {
+    /// A programme is proposed with the quote on acceptance and agreed by the client
+    /// (17021-1 5.1.2) before stage 1 may be planned.
+    pub enum ProgrammeState {
+        Proposed = "proposed",
+        Agreed = "agreed",
+    }
+}
+
+/// The client's step on a programme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProgrammeStep {
+    Agree,
+}
+
+/// The programme's state machine.
+pub fn next_programme_state(
+    from: ProgrammeState,
+    _: ProgrammeStep,
+) -> Result<ProgrammeState, String> {
+    match from {
+        ProgrammeState::Proposed => Ok(ProgrammeState::Agreed),
+        ProgrammeState::Agreed => Err("the programme is already agreed".into()),
+    }
+}
+
+crate::text_enum! {
     /// The audits of one three-year cycle.
     pub enum ProgrammeAuditKind {
         Stage1 = "stage1",

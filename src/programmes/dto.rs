@@ -1,13 +1,17 @@
 //! Response bodies of the programme endpoints.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::domain::{ProgrammeAuditKind, Sample};
+use super::domain::{
+    Adjustment, AuditTime, BeyondTable, ProgrammeAuditKind, ProgrammeState, Sample,
+};
 use super::store::{Programme, ProgrammeAudit};
 use super::ProgrammeId;
 use crate::accounts::OrganisationId;
+use crate::accounts::UserId;
+use crate::applications::store::Review;
 use crate::applications::ApplicationId;
 use crate::standards::StandardId;
 
@@ -22,6 +26,26 @@ pub struct ProgrammeAuditView {
     /// The sites to visit (IAF MD 1): the central function first, then the others; the
     /// ones drawn at random are listed again in `random_site_ids`.
     pub sample: Sample,
+}
+
+/// What the client agrees to (IAF MD 5: the audit time and its justification are part of
+/// the agreement): the computed days, the adjustments with their reasons, and the days
+/// entered beyond the table. Nothing else of the CB's internal review.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Quote {
+    pub audit_time: AuditTime,
+    pub adjustments: Vec<Adjustment>,
+    pub beyond_table: Option<BeyondTable>,
+}
+
+impl From<Review> for Quote {
+    fn from(review: Review) -> Self {
+        Quote {
+            audit_time: review.audit_time.0,
+            adjustments: review.adjustments.0,
+            beyond_table: review.beyond_table.map(|entered| entered.0),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -39,11 +63,16 @@ pub struct ProgrammeView {
     /// Three years from the certification decision; estimated (like the provisional
     /// audits) until the decision is taken.
     pub certificate_expires_on: Option<NaiveDate>,
+    /// `proposed` until the client agrees to it, then `agreed`.
+    pub state: ProgrammeState,
+    pub agreed_by: Option<UserId>,
+    pub agreed_at: Option<DateTime<Utc>>,
+    pub quote: Quote,
     pub audits: Vec<ProgrammeAuditView>,
 }
 
 impl ProgrammeView {
-    pub fn new(programme: Programme, audits: Vec<ProgrammeAudit>) -> ProgrammeView {
+    pub fn new(programme: Programme, audits: Vec<ProgrammeAudit>, quote: Quote) -> ProgrammeView {
         ProgrammeView {
             id: programme.id,
             application_id: programme.application_id,
@@ -53,6 +82,10 @@ impl ProgrammeView {
             sample_seed: programme.sample_seed,
             cycle: programme.cycle,
             certificate_expires_on: programme.certificate_expires_on,
+            state: programme.state,
+            agreed_by: programme.agreed_by,
+            agreed_at: programme.agreed_at.map(|at| at.and_utc()),
+            quote,
             audits: audits
                 .into_iter()
                 .map(|audit| ProgrammeAuditView {

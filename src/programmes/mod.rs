@@ -23,10 +23,11 @@ crate::id_type!(
 );
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/{id}/programme").route(web::get().to(get_programme)));
+    cfg.service(web::resource("/{id}/programme").route(web::get().to(get_programme)))
+        .service(web::resource("/{id}/programme/agree").route(web::post().to(agree_programme)));
 }
 
 /// This module's part of the OpenAPI document.
 #[derive(OpenApi)]
-#[openapi(paths(get_programme))]
+#[openapi(paths(get_programme, agree_programme))]
 pub struct ApiDoc;

@@ -1,23 +1,26 @@
 //! Use cases of audit programmes: create one when an application is accepted, show it.
 
 use chrono::Utc;
-
 use rand::rngs::StdRng;
 use rand::SeedableRng;
+use serde_json::json;
 
 use super::domain::{
-    draw_cycle_samples, estimated_decision, expiry_after, plan_programme, plan_transfer, AuditTime,
-    SiteForSampling,
+    draw_cycle_samples, estimated_decision, expiry_after, next_programme_state, plan_programme,
+    plan_transfer, AuditTime, ProgrammeState, ProgrammeStep, SiteForSampling,
 };
-use super::dto::ProgrammeView;
+use super::dto::{ProgrammeView, Quote};
 use super::store::{self, Programme};
 use super::ProgrammeId;
+use crate::accounts::store as accounts;
 use crate::applications::domain::CyclePosition;
 use crate::applications::{self, ApplicationId};
-use crate::auth::Caller;
+use crate::auth::{Caller, ObjectScope, Role, StaffAccess};
 use crate::db::{now, DbConnection};
 use crate::error::{AppError, AppResult};
-use crate::workflow::transition::find_visible;
+use crate::standards;
+use crate::workflow::transition::{find_visible, take_step, Lifecycle};
+use crate::workflow::Tx;
 
 /// The programme of an accepted application, from the review's audit time (17021-1 9.1.3),
 /// with each audit's multi-site sample drawn now (IAF MD 1) from a recorded seed.
@@ -42,6 +45,9 @@ pub fn create(
         sample_seed: seed as i64,
         cycle: 1,
         certificate_expires_on: Some(expiry_after(estimated_decision(today))),
+        state: ProgrammeState::Proposed,
+        agreed_by: None,
+        agreed_at: None,
     };
     let held = application
         .current_certification
@@ -76,16 +82,108 @@ pub fn create(
     store::insert(conn, &programme, &plan, samples)
 }
 
-/// The programme of an application the caller may see; 404 until it is accepted.
+/// The programme of an application the caller may see, with the quoted audit time and its
+/// justification (IAF MD 5: part of the agreement); 404 until it is accepted.
 pub fn for_application(
     conn: &mut DbConnection,
     caller: &Caller,
     application_id: &ApplicationId,
 ) -> AppResult<ProgrammeView> {
     find_visible::<applications::ApplicationLifecycle>(conn, caller, application_id)?;
+    view(conn, application_id)
+}
+
+fn view(conn: &mut DbConnection, application_id: &ApplicationId) -> AppResult<ProgrammeView> {
     let (programme, audits) =
         store::find_for_application(conn, application_id)?.ok_or_else(|| {
             AppError::NotFound("no programme: the application is not accepted".into())
         })?;
-    Ok(ProgrammeView::new(programme, audits))
+    let review = applications::store::find_review(conn, application_id)?
+        .ok_or_else(|| AppError::internal("an accepted application without its review"))?;
+    Ok(ProgrammeView::new(programme, audits, Quote::from(review)))
+}
+
+/// The client agrees to the quoted audit time and programme (its own users only).
+pub fn agree(
+    tx: &mut Tx<'_>,
+    caller: &Caller,
+    application_id: &ApplicationId,
+) -> AppResult<ProgrammeView> {
+    take_step::<ProgrammeLifecycle>(tx, caller, application_id, ProgrammeStep::Agree, None)?;
+    view(tx.conn, application_id)
+}
+
+/// Programmes as the transition kernel sees them, found by their application.
+pub struct ProgrammeLifecycle;
+
+impl Lifecycle for ProgrammeLifecycle {
+    const ENTITY: &'static str = "programme";
+    type Id = ApplicationId;
+    type Record = Programme;
+    type State = ProgrammeState;
+    type Step = ProgrammeStep;
+
+    fn load(conn: &mut DbConnection, id: &ApplicationId) -> AppResult<Option<Programme>> {
+        store::find_by_application(conn, id)
+    }
+
+    fn scope(programme: &Programme) -> ObjectScope<'_> {
+        ObjectScope {
+            organisation_id: Some(&programme.organisation_id),
+            staff: StaffAccess::AnyStaff,
+        }
+    }
+
+    fn state(programme: &Programme) -> ProgrammeState {
+        programme.state
+    }
+
+    fn next(from: ProgrammeState, step: ProgrammeStep) -> Result<ProgrammeState, String> {
+        next_programme_state(from, step)
+    }
+
+    fn roles(_: ProgrammeStep) -> &'static [Role] {
+        &[Role::Applicant]
+    }
+
+    fn action(_: ProgrammeStep) -> &'static str {
+        "agreed"
+    }
+
+    fn store_state(
+        conn: &mut DbConnection,
+        id: &ApplicationId,
+        from: ProgrammeState,
+        _to: ProgrammeState,
+        _note: Option<&str>,
+        by: &Caller,
+    ) -> AppResult<bool> {
+        store::agree(conn, id, from, &by.user_id, now())
+    }
+
+    /// The CB's admins learn that stage 1 may now be planned.
+    fn notify(
+        tx: &mut Tx<'_>,
+        programme: &Programme,
+        _: ProgrammeStep,
+        _: ProgrammeState,
+        _: Option<&str>,
+    ) -> AppResult<()> {
+        let organisation =
+            accounts::find_organisation(tx.conn, programme.organisation_id.as_str())?
+                .ok_or_else(|| AppError::internal("organisation vanished"))?;
+        let standard = standards::store::get(tx.conn, &programme.standard_id)?;
+        for admin in accounts::active_users_with_role(tx.conn, Role::Admin)? {
+            let context = json!({
+                "recipient_name": admin.full_name,
+                "organisation_name": organisation.legal_name,
+                "standard": standard.designation(),
+                "state": "agreed by the client",
+                "note": "The client agreed to the quoted audit time and programme; stage 1 can be planned.",
+                "application_id": programme.application_id,
+            });
+            tx.mail(&admin.email, "application_state_changed", context)?;
+        }
+        Ok(())
+    }
 }

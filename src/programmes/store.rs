@@ -3,9 +3,10 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::domain::{PlannedAudit, ProgrammeAuditKind, Sample};
+use super::domain::{PlannedAudit, ProgrammeAuditKind, ProgrammeState, Sample};
 use super::{ProgrammeAuditId, ProgrammeId};
 use crate::accounts::OrganisationId;
+use crate::accounts::UserId;
 use crate::applications::ApplicationId;
 use crate::db::schema::{audit_programmes, programme_audits};
 use crate::db::types::Json;
@@ -28,6 +29,10 @@ pub struct Programme {
     pub cycle: i64,
     /// Three years from the decision; estimated until the decision is taken.
     pub certificate_expires_on: Option<NaiveDate>,
+    pub state: ProgrammeState,
+    /// The client user who agreed to it, and when.
+    pub agreed_by: Option<UserId>,
+    pub agreed_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -78,18 +83,47 @@ pub fn insert(
     Ok(())
 }
 
+/// The programme of an application, without its audits.
+pub fn find_by_application(
+    conn: &mut DbConnection,
+    application_id: &ApplicationId,
+) -> AppResult<Option<Programme>> {
+    crate::at_most_one!(
+        conn,
+        audit_programmes::table
+            .filter(audit_programmes::application_id.eq(application_id))
+            .select(Programme::as_select())
+    )
+}
+
+/// Records the client's agreement, only while the programme is still `from`.
+pub fn agree(
+    conn: &mut DbConnection,
+    application_id: &ApplicationId,
+    from: ProgrammeState,
+    by: &UserId,
+    at: NaiveDateTime,
+) -> AppResult<bool> {
+    let updated = diesel::update(
+        audit_programmes::table
+            .filter(audit_programmes::application_id.eq(application_id))
+            .filter(audit_programmes::state.eq(from)),
+    )
+    .set((
+        audit_programmes::state.eq(ProgrammeState::Agreed),
+        audit_programmes::agreed_by.eq(by),
+        audit_programmes::agreed_at.eq(at),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
 /// The programme of an application with its audits in cycle order.
 pub fn find_for_application(
     conn: &mut DbConnection,
     application_id: &ApplicationId,
 ) -> AppResult<Option<(Programme, Vec<ProgrammeAudit>)>> {
-    let programme: Option<Programme> = crate::at_most_one!(
-        conn,
-        audit_programmes::table
-            .filter(audit_programmes::application_id.eq(application_id))
-            .select(Programme::as_select())
-    )?;
-    let Some(programme) = programme else {
+    let Some(programme) = find_by_application(conn, application_id)? else {
         return Ok(None);
     };
     let audits = programme_audits::table

@@ -40,13 +40,15 @@ pub trait Lifecycle {
     /// The audit-trail action of `step`, e.g. `submitted`.
     fn action(step: Self::Step) -> &'static str;
 
-    /// Stores `to` only while the record is still in `from`; false if it was not.
+    /// Stores `to` only while the record is still in `from`; false if it was not. `by` is
+    /// who takes the step, for records that keep it (e.g. who agreed to a programme).
     fn store_state(
         conn: &mut DbConnection,
         id: &Self::Id,
         from: Self::State,
         to: Self::State,
         note: Option<&str>,
+        by: &Caller,
     ) -> AppResult<bool>;
 
     /// Checks and side effects of a step beyond the state machine, before the state moves
@@ -96,7 +98,7 @@ pub fn take_step<L: Lifecycle>(
     let from = L::state(&record);
     let to = L::next(from, step).map_err(AppError::Conflict)?;
     L::before_step(tx, caller, &record, step)?;
-    if !L::store_state(tx.conn, id, from, to, note.as_deref())? {
+    if !L::store_state(tx.conn, id, from, to, note.as_deref(), caller)? {
         return Err(AppError::Conflict(format!(
             "the {} changed meanwhile; reload it",
             L::ENTITY

@@ -1212,6 +1212,39 @@ async fn the_programme_samples_each_audit_of_a_multi_site_organisation() {
         })
         .collect();
     assert_eq!(sizes, [(1, 0), (5, 1), (4, 1), (4, 1), (5, 1)]);
+    // The client sees the quote it agrees to (IAF MD 5: audit time and its justification) and
+    // agrees (17021-1 5.1.2): once, and only the client's own users.
+    assert_eq!(programme.body["state"], "proposed");
+    assert!(
+        programme.body["quote"]["audit_time"]["initial_days"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+    assert!(
+        programme.body["quote"].get("notes").is_none(),
+        "internal review notes stay internal"
+    );
+    let agree = format!("/api/v1/applications/{id}/programme/agree");
+    app.post(&agree, Some(&admin.token), &json!({}))
+        .await
+        .assert_problem(403);
+    let globex = app.register_applicant("iso@globex.example", "Globex").await;
+    app.post(&agree, Some(&globex.token), &json!({}))
+        .await
+        .assert_problem(404);
+    let agreed = app.post(&agree, Some(&acme.token), &json!({})).await;
+    assert_eq!(agreed.status, 200, "{}", agreed.body);
+    assert_eq!(
+        (
+            agreed.body["state"].as_str(),
+            agreed.body["agreed_by"].as_str()
+        ),
+        (Some("agreed"), Some(acme.id.as_str()))
+    );
+    app.post(&agree, Some(&acme.token), &json!({}))
+        .await
+        .assert_problem(409);
     let central = sample(0).0[0].clone();
     let mut seen = std::collections::HashSet::new();
     for i in 1..4 {

@@ -1,0 +1,3 @@
+ALTER TABLE audit_programmes DROP COLUMN agreed_at;
+ALTER TABLE audit_programmes DROP COLUMN agreed_by;
+ALTER TABLE audit_programmes DROP COLUMN state;

@@ -14,7 +14,9 @@ use super::store::{ApplicationDetail, Review};
 use super::{ApplicationId, SiteId};
 use crate::accounts::domain::parse_country;
 use crate::accounts::{OrganisationId, UserId};
-use crate::programmes::domain::{Adjustment, AuditTime, BeyondTable};
+use crate::programmes::domain::{
+    effective_personnel, Adjustment, AuditTime, BeyondTable, EffectivePersonnel,
+};
 use crate::standards::StandardId;
 use crate::validate::{optional_text, required_text, Checker};
 
@@ -160,6 +162,23 @@ pub struct ReviewInput {
     /// Required to accept a transfer of accredited certification (IAF MD 2); refused for
     /// other applications.
     pub transfer: Option<TransferReviewInput>,
+    /// How the application's total counts as effective personnel (IAF MD 5 2.3); absent:
+    /// everybody full time.
+    pub personnel: Option<PersonnelInput>,
+}
+
+/// Part-time staff by hours, and a justified reduction for shifts or repetitive work.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonnelInput {
+    #[serde(default)]
+    pub part_time_people: i64,
+    #[serde(default)]
+    pub part_time_hours_per_week: f64,
+    pub full_time_hours_per_week: f64,
+    pub reduced_to: Option<i64>,
+    /// Required with `reduced_to`.
+    pub justification: Option<String>,
 }
 
 /// The initial audit days for personnel beyond the table, and why.
@@ -303,6 +322,11 @@ pub struct ReviewView {
     pub beyond_table: Option<BeyondTable>,
     /// The pre-transfer review, for a transfer.
     pub transfer: Option<TransferReview>,
+    /// Effective personnel as counted for the audit time.
+    pub personnel: Option<EffectivePersonnel>,
+    /// Inconsistencies in the personnel figures for the reviewer to resolve, e.g. sites'
+    /// headcounts that do not add up to the total.
+    pub personnel_findings: Vec<String>,
     pub audit_time: AuditTime,
     pub sample: SampleView,
     /// What still prevents acceptance; empty when it may be accepted.
@@ -312,7 +336,12 @@ pub struct ReviewView {
 }
 
 impl ReviewView {
-    pub fn new(review: Review, sample_size: usize, acceptance_blockers: Vec<String>) -> Self {
+    pub fn new(
+        review: Review,
+        sample_size: usize,
+        acceptance_blockers: Vec<String>,
+        personnel_findings: Vec<String>,
+    ) -> Self {
         ReviewView {
             information_sufficient: review.information_sufficient,
             scope_clear: review.scope_clear,
@@ -323,6 +352,8 @@ impl ReviewView {
             adjustments: review.adjustments.0,
             beyond_table: review.beyond_table.map(|entered| entered.0),
             transfer: review.transfer.map(|transfer| transfer.0),
+            personnel: review.personnel.map(|personnel| personnel.0),
+            personnel_findings,
             audit_time: review.audit_time.0,
             sample: SampleView {
                 size: sample_size,
@@ -576,6 +607,51 @@ impl ApplicationInput {
 }
 
 impl ReviewInput {
+    /// Effective personnel out of the application's `total` (the figure the table is read
+    /// with), checked as a whole under `personnel`.
+    pub fn check_personnel(
+        &self,
+        total: i64,
+        checker: &mut Checker,
+    ) -> Option<(i64, Option<EffectivePersonnel>)> {
+        let Some(given) = &self.personnel else {
+            return Some((total, None));
+        };
+        let justification = checker.check(
+            "personnel.justification",
+            match (
+                given.reduced_to,
+                optional_text(given.justification.as_deref(), 2000),
+            ) {
+                (Some(_), Ok(None)) => {
+                    Err("justify the reduction (shifts, repetitive work)".into())
+                }
+                (_, checked) => checked,
+            },
+        );
+        let effective = checker.check(
+            "personnel",
+            effective_personnel(
+                total,
+                given.part_time_people,
+                given.part_time_hours_per_week,
+                given.full_time_hours_per_week,
+                given.reduced_to,
+            ),
+        )?;
+        Some((
+            effective,
+            Some(EffectivePersonnel {
+                part_time_people: given.part_time_people,
+                part_time_hours_per_week: given.part_time_hours_per_week,
+                full_time_hours_per_week: given.full_time_hours_per_week,
+                reduced_to: given.reduced_to,
+                justification: justification?,
+                effective,
+            }),
+        ))
+    }
+
     /// The pre-transfer review: given exactly when the application is a transferable
     /// certificate (`transferable`), each finding written out.
     pub fn check_transfer(

@@ -488,13 +488,15 @@ fn build_review(
         .collect();
     let notes = checker.check("notes", optional_text(input.notes.as_deref(), 4000));
     let beyond_table = input.check_beyond_table(&mut checker);
-    // Only once the entered days themselves are readable is the table consulted.
-    let base = beyond_table.as_ref().and_then(|entered| {
-        checker.check(
+    let personnel = input.check_personnel(application.total_personnel, &mut checker);
+    // Only once the entered days and the personnel are readable is the table consulted.
+    let base = match (&beyond_table, &personnel) {
+        (Some(entered), Some((effective, _))) => checker.check(
             "beyond_table",
-            base_days(&bands, application.total_personnel, entered.as_ref()),
-        )
-    });
+            base_days(&bands, *effective, entered.as_ref()),
+        ),
+        _ => None,
+    };
     let time = base.and_then(|base| {
         checker.check(
             "adjustments",
@@ -502,8 +504,8 @@ fn build_review(
         )
     });
     let transfer = input.check_transfer(is_transfer(application), &mut checker);
-    let (notes, time, beyond_table, transfer) =
-        checker.finish((notes, time, beyond_table, transfer))?;
+    let (notes, time, beyond_table, transfer, (_, personnel)) =
+        checker.finish((notes, time, beyond_table, transfer, personnel))?;
     let sites: Vec<SiteForSampling> = store::sites(conn, &application.id)?
         .into_iter()
         .map(|s| SiteForSampling {
@@ -529,6 +531,7 @@ fn build_review(
         updated_at: now(),
         beyond_table: beyond_table.map(Json),
         transfer: transfer.map(Json),
+        personnel: personnel.map(Json),
     })
 }
 
@@ -537,9 +540,24 @@ fn review_view(
     review: Review,
     application: &Application,
 ) -> AppResult<ReviewView> {
-    let site_count = store::sites(conn, &review.application_id)?.len();
+    let sites = store::sites(conn, &review.application_id)?;
     let blockers = acceptance_blockers(Some(&checklist(conn, &review, application)?));
-    Ok(ReviewView::new(review, sample_size(site_count), blockers))
+    let headcounts: i64 = sites.iter().map(|site| site.headcount).sum();
+    let personnel_findings = if headcounts == application.total_personnel {
+        Vec::new()
+    } else {
+        vec![format!(
+            "the sites' headcounts add up to {headcounts}, the application gives {} people: \
+             explain the difference (e.g. staff working remotely or off site) or have it corrected",
+            application.total_personnel
+        )]
+    };
+    Ok(ReviewView::new(
+        review,
+        sample_size(sites.len()),
+        blockers,
+        personnel_findings,
+    ))
 }
 
 /// The recorded review (staff only: it holds internal notes and impartiality findings).

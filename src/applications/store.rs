@@ -16,7 +16,7 @@ use crate::db::types::Json;
 use crate::db::DbConnection;
 use crate::error::AppResult;
 use crate::pagination::{load_page, PageRequest};
-use crate::programmes::domain::{Adjustment, AuditTime, BeyondTable};
+use crate::programmes::domain::{Adjustment, AuditTime, BeyondTable, EffectivePersonnel};
 use crate::standards::StandardId;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -79,6 +79,8 @@ pub struct Review {
     pub beyond_table: Option<Json<BeyondTable>>,
     /// The pre-transfer review of a transfer (IAF MD 2).
     pub transfer: Option<Json<TransferReview>>,
+    /// How effective personnel were counted; absent on reviews from before it was recorded.
+    pub personnel: Option<Json<EffectivePersonnel>>,
 }
 
 /// An application row with its standard's code and edition, as the joined queries load it.

@@ -173,6 +173,7 @@ diesel::table! {
         updated_at -> Timestamp,
         beyond_table -> Nullable<Text>,
         transfer -> Nullable<Text>,
+        personnel -> Nullable<Text>,
     }
 }
 

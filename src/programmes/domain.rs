@@ -29,6 +29,58 @@ pub struct AuditTime {
     pub recertification_days: f64,
 }
 
+/// How the review counts effective personnel (IAF MD 5:2019 2.3): part-time staff by their
+/// hours against full time, and a justified lower figure where shifts or repetitive work
+/// make it fair. Stored as JSON with the review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct EffectivePersonnel {
+    /// Of the application's total, how many work part time, and their average weekly hours
+    /// against the full-time week.
+    pub part_time_people: i64,
+    pub part_time_hours_per_week: f64,
+    pub full_time_hours_per_week: f64,
+    /// A justified lower figure (shift work, repetitive tasks); absent when none applies.
+    pub reduced_to: Option<i64>,
+    pub justification: Option<String>,
+    /// The figure the audit time is taken for.
+    pub effective: i64,
+}
+
+/// Effective personnel from the total: full-time staff count fully, part-time staff by
+/// hours (rounded up); a reduction below that needs a justification and keeps at least one.
+pub fn effective_personnel(
+    total: i64,
+    part_time_people: i64,
+    part_time_hours: f64,
+    full_time_hours: f64,
+    reduced_to: Option<i64>,
+) -> Result<i64, String> {
+    if !(0..=total).contains(&part_time_people) {
+        return Err(format!(
+            "part_time_people must be between 0 and the total of {total}"
+        ));
+    }
+    if part_time_people > 0
+        && !(part_time_hours > 0.0 && full_time_hours > 0.0 && part_time_hours <= full_time_hours)
+    {
+        return Err("part-time hours must be positive and at most the full-time hours".into());
+    }
+    let share = if part_time_people > 0 {
+        part_time_hours / full_time_hours
+    } else {
+        0.0
+    };
+    let counted = (total - part_time_people) as f64 + part_time_people as f64 * share;
+    let effective = (counted - 1e-9).ceil().max(1.0) as i64;
+    match reduced_to {
+        None => Ok(effective),
+        Some(reduced) if (1..=effective).contains(&reduced) => Ok(reduced),
+        Some(_) => Err(format!(
+            "reduced_to must be between 1 and the {effective} effective personnel counted"
+        )),
+    }
+}
+
 /// Audit days the reviewer enters for personnel beyond the table's last band, where IAF MD 5
 /// says "follow progression": never fewer than the last band, always justified.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -521,6 +573,20 @@ mod tests {
         let tiny = &sample_bands()[0]; // 1.5 days: stage 1 and 2 still get half a day each at least
         let time = compute_audit_time(tiny, &[], 30.0).unwrap();
         assert_eq!((time.stage1_days, time.stage2_days), (0.5, 1.0));
+    }
+
+    #[test]
+    fn part_time_staff_count_by_their_hours_and_reductions_need_room() {
+        assert_eq!(effective_personnel(100, 0, 0.0, 40.0, None), Ok(100));
+        // 20 of 100 work 20 of 40 hours: 80 + 10.
+        assert_eq!(effective_personnel(100, 20, 20.0, 40.0, None), Ok(90));
+        // 3 people at 10 of 40 hours: 0.75 rounds up to one.
+        assert_eq!(effective_personnel(3, 3, 10.0, 40.0, None), Ok(1));
+        assert_eq!(effective_personnel(100, 20, 20.0, 40.0, Some(60)), Ok(60));
+        assert!(effective_personnel(100, 20, 20.0, 40.0, Some(91)).is_err());
+        assert!(effective_personnel(100, 20, 20.0, 40.0, Some(0)).is_err());
+        assert!(effective_personnel(100, 101, 20.0, 40.0, None).is_err());
+        assert!(effective_personnel(100, 10, 45.0, 40.0, None).is_err());
     }
 
     #[test]

@@ -1407,3 +1407,54 @@ async fn a_transfer_needs_its_pre_transfer_review_and_continues_the_cycle() {
         .await;
     assert_eq!(programme.body["audits"][0]["kind"], "stage1");
 }
+
+/// IAF MD 5 2.3: the audit time is read for effective personnel — part-time staff by their
+/// hours, a justified reduction for shifts or repetitive work — and sites' headcounts that do
+/// not add up to the total are named for the reviewer.
+#[actix_rt::test]
+async fn audit_time_is_read_for_effective_personnel() {
+    let app = spawn_app().await;
+    let admin = app.staff(Role::Admin, "admin@cb.example").await;
+    let acme = app.register_applicant("quality@acme.example", "Acme").await;
+    let id = under_review(&app, &acme, &admin, &application(QMS, 60, 2)).await;
+    let days = |response: &Response| response.body["audit_time"]["table_initial_days"].as_f64();
+    let full_time = review(&app, &admin, &id, review_body(json!([]), true)).await;
+    assert_eq!(days(&full_time), Some(5.0), "46-65 people");
+    assert!(full_time.body["personnel_findings"][0]
+        .as_str()
+        .unwrap()
+        .contains("add up to 21"));
+    let with_personnel = |personnel: Value| {
+        let mut body = review_body(json!([]), true);
+        body["personnel"] = personnel;
+        body
+    };
+    // 40 of the 60 work 10 of 40 hours: 20 + 10 = 30 effective, the 26-45 band.
+    let part_time = review(
+        &app,
+        &admin,
+        &id,
+        with_personnel(json!({"part_time_people": 40, "part_time_hours_per_week": 10, "full_time_hours_per_week": 40})),
+    )
+    .await;
+    assert_eq!(part_time.status, 200, "{}", part_time.body);
+    assert_eq!(days(&part_time), Some(4.0));
+    assert_eq!(part_time.body["personnel"]["effective"], 30);
+    let unjustified = with_personnel(json!({"full_time_hours_per_week": 40, "reduced_to": 20}));
+    assert_eq!(
+        review(&app, &admin, &id, unjustified)
+            .await
+            .invalid_fields(),
+        ["personnel.justification"]
+    );
+    let too_high = with_personnel(
+        json!({"full_time_hours_per_week": 40, "reduced_to": 61, "justification": "shifts"}),
+    );
+    assert_eq!(
+        review(&app, &admin, &id, too_high).await.invalid_fields(),
+        ["personnel"]
+    );
+    let reduced = with_personnel(json!({"full_time_hours_per_week": 40, "reduced_to": 20,
+        "justification": "three identical shifts of 20 operators"}));
+    assert_eq!(days(&review(&app, &admin, &id, reduced).await), Some(3.0));
+}

@@ -1,0 +1,1 @@
+ALTER TABLE application_reviews DROP COLUMN personnel;

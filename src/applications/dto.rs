@@ -165,6 +165,10 @@ pub struct ReviewInput {
     /// How the application's total counts as effective personnel (IAF MD 5 2.3); absent:
     /// everybody full time.
     pub personnel: Option<PersonnelInput>,
+    /// Share of the audit time planned remotely, 0 to 100 (IAF MD 4); at least the standard's
+    /// `min_on_site_percent` stays on site.
+    #[serde(default)]
+    pub remote_percent: f64,
 }
 
 /// Part-time staff by hours, and a justified reduction for shifts or repetitive work.

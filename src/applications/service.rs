@@ -16,7 +16,8 @@ use crate::error::{AppError, AppResult};
 use crate::pagination::{Page, PageRequest};
 use crate::programmes;
 use crate::programmes::domain::{
-    base_days, compute_audit_time, propose_sample, sample_size, SiteForSampling,
+    base_days, check_remote_share, compute_audit_time, propose_sample, sample_size, AuditTime,
+    SiteForSampling,
 };
 use crate::standards::{self, StandardId};
 use crate::trail::Change;
@@ -504,8 +505,16 @@ fn build_review(
         )
     });
     let transfer = input.check_transfer(is_transfer(application), &mut checker);
-    let (notes, time, beyond_table, transfer, (_, personnel)) =
-        checker.finish((notes, time, beyond_table, transfer, personnel))?;
+    let remote = checker.check(
+        "remote_percent",
+        check_remote_share(input.remote_percent, standard.min_on_site_percent),
+    );
+    let (notes, (time, remote), beyond_table, transfer, (_, personnel)) =
+        checker.finish((notes, (time, remote), beyond_table, transfer, personnel))?;
+    let time = AuditTime {
+        remote_percent: remote,
+        ..time
+    };
     let sites: Vec<SiteForSampling> = store::sites(conn, &application.id)?
         .into_iter()
         .map(|s| SiteForSampling {

@@ -97,6 +97,7 @@ diesel::table! {
         audit_time_source -> Text,
         audit_time_confirmed_by -> Nullable<Text>,
         audit_time_confirmed_at -> Nullable<Timestamp>,
+        min_on_site_percent -> Double,
     }
 }
 

@@ -27,6 +27,24 @@ pub struct AuditTime {
     pub stage2_days: f64,
     pub surveillance_days: f64,
     pub recertification_days: f64,
+    /// Share of the audit time planned remotely (IAF MD 4); 0 on reviews from before it was recorded.
+    #[serde(default)]
+    pub remote_percent: f64,
+}
+
+/// The planned remote share, checked against the CB's on-site minimum for the standard.
+pub fn check_remote_share(remote_percent: f64, min_on_site_percent: f64) -> Result<f64, String> {
+    if !(0.0..=100.0).contains(&remote_percent) {
+        return Err("must be between 0 and 100".into());
+    }
+    let on_site = 100.0 - remote_percent;
+    if on_site + 1e-9 < min_on_site_percent {
+        return Err(format!(
+            "leaves {on_site}% on site, below the {min_on_site_percent}% the certification body \
+             requires for this standard (IAF MD 4)"
+        ));
+    }
+    Ok(remote_percent)
 }
 
 /// How the review counts effective personnel (IAF MD 5:2019 2.3): part-time staff by their
@@ -181,6 +199,7 @@ pub fn compute_audit_time(
         stage2_days: initial - stage1,
         surveillance_days: adjusted(band.surveillance_days),
         recertification_days: adjusted(band.recertification_days),
+        remote_percent: 0.0,
     })
 }
 
@@ -573,6 +592,15 @@ mod tests {
         let tiny = &sample_bands()[0]; // 1.5 days: stage 1 and 2 still get half a day each at least
         let time = compute_audit_time(tiny, &[], 30.0).unwrap();
         assert_eq!((time.stage1_days, time.stage2_days), (0.5, 1.0));
+    }
+
+    #[test]
+    fn the_remote_share_keeps_the_on_site_minimum() {
+        assert_eq!(check_remote_share(0.0, 0.0), Ok(0.0));
+        assert_eq!(check_remote_share(30.0, 70.0), Ok(30.0));
+        assert!(check_remote_share(30.5, 70.0).is_err());
+        assert!(check_remote_share(-1.0, 0.0).is_err());
+        assert!(check_remote_share(101.0, 0.0).is_err());
     }
 
     #[test]

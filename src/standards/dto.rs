@@ -66,6 +66,8 @@ pub struct StandardDetail {
     pub summary: StandardSummary,
     /// Largest sum of reductions of the table's audit time the adjustments may make (≤ 30).
     pub max_reduction_percent: f64,
+    /// The least share of audit time the CB wants on site (IAF MD 4).
+    pub min_on_site_percent: f64,
     pub clauses: Vec<ClauseView>,
     pub audit_time: Vec<AuditTimeBand>,
     /// Where the table's figures come from.
@@ -95,6 +97,9 @@ pub struct CreateStandardRequest {
 #[serde(deny_unknown_fields)]
 pub struct AuditTimeRequest {
     pub max_reduction_percent: f64,
+    /// The least share of audit time on site (IAF MD 4), 0 to 100; 0 when left out.
+    #[serde(default)]
+    pub min_on_site_percent: f64,
     pub bands: Vec<AuditTimeBand>,
     /// Where the figures come from (document, edition, table).
     pub source: String,

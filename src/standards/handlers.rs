@@ -44,6 +44,7 @@ fn detail(conn: &mut DbConnection, id: &StandardId) -> AppResult<StandardDetail>
     Ok(StandardDetail {
         summary: StandardSummary::from(&standard),
         max_reduction_percent: standard.max_reduction_percent,
+        min_on_site_percent: standard.min_on_site_percent,
         clauses: store::clauses(conn, id)?
             .into_iter()
             .map(ClauseView::from)
@@ -167,10 +168,11 @@ fn create(
         audit_time_source: source.clone(),
         audit_time_confirmed_by: None,
         audit_time_confirmed_at: None,
+        min_on_site_percent: 0.0,
     };
     store::insert(tx.conn, &standard)?;
     store::replace_clauses(tx.conn, &standard.id, &clauses)?;
-    store::replace_audit_time(tx.conn, &standard.id, &source, reduction, &bands)?;
+    store::replace_audit_time(tx.conn, &standard.id, &source, reduction, 0.0, &bands)?;
     tx.record(Change {
         entity_type: "standard",
         entity_id: standard.id.as_str(),
@@ -209,11 +211,19 @@ pub async fn replace_audit_time(
             );
             checker.check("bands", check_bands(&body.bands));
             let source = checker.check("source", required_text(&body.source, 1000));
-            let (reduction, source) = checker.finish((reduction, source))?;
+            let on_site = checker.check(
+                "min_on_site_percent",
+                if (0.0..=100.0).contains(&body.min_on_site_percent) {
+                    Ok(body.min_on_site_percent)
+                } else {
+                    Err("must be between 0 and 100".to_owned())
+                },
+            );
+            let (reduction, source, on_site) = checker.finish((reduction, source, on_site))?;
             let bands = body.bands;
             let standard = store::get(tx.conn, &id)?;
             let before: Vec<AuditTimeBand> = store::bands(tx.conn, &id)?;
-            store::replace_audit_time(tx.conn, &id, &source, reduction, &bands)?;
+            store::replace_audit_time(tx.conn, &id, &source, reduction, on_site, &bands)?;
             tx.record(Change {
                 entity_type: "standard",
                 entity_id: id.as_str(),

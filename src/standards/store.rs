@@ -26,6 +26,8 @@ pub struct Standard {
     /// Who confirmed the table against that source, and when; both unset until then.
     pub audit_time_confirmed_by: Option<UserId>,
     pub audit_time_confirmed_at: Option<NaiveDateTime>,
+    /// The least share of audit time to be spent on site (IAF MD 4; the CB's choice).
+    pub min_on_site_percent: f64,
 }
 
 impl Standard {
@@ -174,11 +176,13 @@ pub fn replace_audit_time(
     standard_id: &StandardId,
     source: &str,
     max_reduction_percent: f64,
+    min_on_site_percent: f64,
     bands: &[AuditTimeBand],
 ) -> AppResult<()> {
     diesel::update(standards::table.find(standard_id))
         .set((
             standards::max_reduction_percent.eq(max_reduction_percent),
+            standards::min_on_site_percent.eq(min_on_site_percent),
             standards::audit_time_source.eq(source),
             standards::audit_time_confirmed_by.eq(None::<UserId>),
             standards::audit_time_confirmed_at.eq(None::<NaiveDateTime>),

@@ -1458,3 +1458,37 @@ async fn audit_time_is_read_for_effective_personnel() {
         "justification": "three identical shifts of 20 operators"}));
     assert_eq!(days(&review(&app, &admin, &id, reduced).await), Some(3.0));
 }
+
+/// IAF MD 4: the review records the planned remote share, and refuses one that leaves less
+/// on site than the minimum the CB set for the standard.
+#[actix_rt::test]
+async fn the_remote_share_keeps_the_on_site_minimum_of_the_standard() {
+    let app = spawn_app().await;
+    let admin = app.staff(Role::Admin, "admin@cb.example").await;
+    let acme = app.register_applicant("quality@acme.example", "Acme").await;
+    let table = |on_site: f64| {
+        json!({"max_reduction_percent": 30, "min_on_site_percent": on_site, "source": "IAF MD 5:2019 Table QMS 1",
+            "bands": [{"min_personnel": 1, "max_personnel": 10700, "initial_days": 4, "surveillance_days": 1.5, "recertification_days": 2.5}]})
+    };
+    let path = format!("/api/v1/standards/{QMS}/audit-time");
+    assert_eq!(
+        app.request("PUT", &path, Some(&admin.token), Some(&table(120.0)))
+            .await
+            .invalid_fields(),
+        ["min_on_site_percent"]
+    );
+    let set = app
+        .request("PUT", &path, Some(&admin.token), Some(&table(70.0)))
+        .await;
+    assert_eq!(set.body["min_on_site_percent"], 70.0);
+    let id = under_review(&app, &acme, &admin, &application(QMS, 30, 1)).await;
+    let remote = |percent: f64| {
+        let mut body = review_body(json!([]), true);
+        body["remote_percent"] = json!(percent);
+        body
+    };
+    let refused = review(&app, &admin, &id, remote(40.0)).await;
+    assert_eq!(refused.invalid_fields(), ["remote_percent"]);
+    let recorded = review(&app, &admin, &id, remote(30.0)).await;
+    assert_eq!(recorded.body["audit_time"]["remote_percent"], 30.0);
+}

@@ -1,0 +1,1 @@
+ALTER TABLE standards DROP COLUMN min_on_site_percent;

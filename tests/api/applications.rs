@@ -27,6 +27,22 @@ fn application(standard_id: &str, personnel: i64, sites: usize) -> Value {
     })
 }
 
+/// An app with an admin, a client, and `standard`'s audit-time table confirmed by the admin.
+async fn with_confirmed_table(standard: &str) -> (TestApp, User, User) {
+    let app = spawn_app().await;
+    let admin = app.staff(Role::Admin, "admin@cb.example").await;
+    let acme = app.register_applicant("quality@acme.example", "Acme").await;
+    let confirmed = app
+        .post(
+            &format!("/api/v1/standards/{standard}/audit-time/confirm"),
+            Some(&admin.token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    (app, admin, acme)
+}
+
 async fn step(app: &TestApp, user: &User, id: &str, action: &str) -> Response {
     app.post(
         &format!("/api/v1/applications/{id}/{action}"),
@@ -1113,15 +1129,7 @@ async fn removing_an_optional_field_in_an_edit_clears_it() {
 /// on the CB's staff is a threat to address (kept off the team, 5.2.10).
 #[actix_rt::test]
 async fn consultancy_by_a_related_body_blocks_acceptance_and_by_cb_staff_is_a_threat() {
-    let app = spawn_app().await;
-    let admin = app.staff(Role::Admin, "admin@cb.example").await;
-    let acme = app.register_applicant("quality@acme.example", "Acme").await;
-    app.post(
-        &format!("/api/v1/standards/{QMS}/audit-time/confirm"),
-        Some(&admin.token),
-        &json!({}),
-    )
-    .await;
+    let (app, admin, acme) = with_confirmed_table(QMS).await;
     let last_year = (chrono::Utc::now().date_naive() - chrono::Days::new(365)).to_string();
     let mut body = application(QMS, 30, 1);
     body["consultancy"] = json!([
@@ -1161,15 +1169,7 @@ async fn consultancy_by_a_related_body_blocks_acceptance_and_by_cb_staff_is_a_th
 /// of each drawn at random (seed recorded), and surveillance visiting sites not seen yet.
 #[actix_rt::test]
 async fn the_programme_samples_each_audit_of_a_multi_site_organisation() {
-    let app = spawn_app().await;
-    let admin = app.staff(Role::Admin, "admin@cb.example").await;
-    let acme = app.register_applicant("quality@acme.example", "Acme").await;
-    app.post(
-        &format!("/api/v1/standards/{QMS}/audit-time/confirm"),
-        Some(&admin.token),
-        &json!({}),
-    )
-    .await;
+    let (app, admin, acme) = with_confirmed_table(QMS).await;
     let id = under_review(&app, &acme, &admin, &application(QMS, 400, 17)).await;
     assert_eq!(
         review(&app, &admin, &id, review_body(json!([]), true))
@@ -1265,15 +1265,7 @@ async fn the_programme_samples_each_audit_of_a_multi_site_organisation() {
 /// certified, and every service must be named in the scope statement.
 #[actix_rt::test]
 async fn an_sms_scope_run_entirely_by_other_parties_cannot_be_accepted() {
-    let app = spawn_app().await;
-    let admin = app.staff(Role::Admin, "admin@cb.example").await;
-    let acme = app.register_applicant("quality@acme.example", "Acme").await;
-    app.post(
-        &format!("/api/v1/standards/{SMS}/audit-time/confirm"),
-        Some(&admin.token),
-        &json!({}),
-    )
-    .await;
+    let (app, admin, acme) = with_confirmed_table(SMS).await;
 
     let mut bad = application(SMS, 40, 2);
     bad["services_by_other_parties"] = json!(["Printing"]);
@@ -1324,15 +1316,7 @@ async fn an_sms_scope_run_entirely_by_other_parties_cannot_be_accepted() {
 /// ones are refused.
 #[actix_rt::test]
 async fn a_transfer_needs_its_pre_transfer_review_and_continues_the_cycle() {
-    let app = spawn_app().await;
-    let admin = app.staff(Role::Admin, "admin@cb.example").await;
-    let acme = app.register_applicant("quality@acme.example", "Acme").await;
-    app.post(
-        &format!("/api/v1/standards/{SMS}/audit-time/confirm"),
-        Some(&admin.token),
-        &json!({}),
-    )
-    .await;
+    let (app, admin, acme) = with_confirmed_table(SMS).await;
     let expires = (chrono::Utc::now().date_naive() + chrono::Days::new(500)).to_string();
     let mut body = application(SMS, 120, 5);
     body["other_party_processes"] = json!([
@@ -1380,6 +1364,14 @@ async fn a_transfer_needs_its_pre_transfer_review_and_continues_the_cycle() {
         .collect();
     assert_eq!(kinds, ["surveillance2", "recertification"]);
     assert_eq!(programme.body["certificate_expires_on"], expires.as_str());
+    let agreed = app
+        .post(
+            &format!("/api/v1/applications/{id}/programme/agree"),
+            Some(&acme.token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(agreed.body["state"], "agreed", "{}", agreed.body);
 
     // Not accredited by an IAF MLA signatory: a new client, no pre-transfer review.
     let mut other = application(SMS, 40, 1);

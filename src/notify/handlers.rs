@@ -3,15 +3,15 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::domain::{check_requeue, MailStatus};
+use super::domain::MailStatus;
+use super::service::{Outbox, Requeue};
 use super::store::{self, OutboxMessage};
 use super::OutboxId;
-use crate::auth::{Auth, Caller, ObjectScope, Role, StaffAccess};
-use crate::db::{now, DbConnection};
+use crate::auth::{Auth, Role};
 use crate::error::{AppResult, Problem};
 use crate::pagination::Page;
-use crate::workflow::transition::{take_step, Lifecycle};
-use crate::workflow::{Service, Tx};
+use crate::workflow::transition::take_step;
+use crate::workflow::Service;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -100,68 +100,4 @@ pub async fn retry_message(
         })
         .await?;
     Ok(HttpResponse::Ok().json(OutboxMessageView::from(message)))
-}
-
-/// The one step an admin takes on a message: put a dead one back in the queue.
-#[derive(Debug, Clone, Copy)]
-pub struct Requeue;
-
-/// The outbox's lifecycle as the transition kernel sees it (the dispatcher's own moves,
-/// pending → sending → sent or dead, are claims and outcomes, not user steps).
-pub struct Outbox;
-
-impl Lifecycle for Outbox {
-    const ENTITY: &'static str = "outbox_message";
-    type Id = OutboxId;
-    type Record = OutboxMessage;
-    type State = MailStatus;
-    type Step = Requeue;
-
-    fn load(conn: &mut DbConnection, id: &OutboxId) -> AppResult<Option<OutboxMessage>> {
-        store::find(conn, id)
-    }
-
-    fn scope(_: &OutboxMessage) -> ObjectScope<'_> {
-        ObjectScope {
-            organisation_id: None,
-            staff: StaffAccess::AdminOnly,
-        }
-    }
-
-    fn state(message: &OutboxMessage) -> MailStatus {
-        message.status
-    }
-
-    fn next(from: MailStatus, _: Requeue) -> Result<MailStatus, String> {
-        check_requeue(from)
-    }
-
-    fn roles(_: Requeue) -> &'static [Role] {
-        &[Role::Admin]
-    }
-
-    fn action(_: Requeue) -> &'static str {
-        "requeued"
-    }
-
-    fn store_state(
-        conn: &mut DbConnection,
-        id: &OutboxId,
-        from: MailStatus,
-        _to: MailStatus,
-        _note: Option<&str>,
-        _by: &Caller,
-    ) -> AppResult<bool> {
-        store::requeue(conn, id, from, now())
-    }
-
-    fn notify(
-        _: &mut Tx<'_>,
-        _: &OutboxMessage,
-        _: Requeue,
-        _: MailStatus,
-        _: Option<&str>,
-    ) -> AppResult<()> {
-        Ok(())
-    }
 }

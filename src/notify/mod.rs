@@ -7,6 +7,7 @@
 pub mod dispatcher;
 pub mod domain;
 mod handlers;
+pub mod service;
 pub mod store;
 pub mod templates;
 pub mod transport;

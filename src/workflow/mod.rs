@@ -5,8 +5,8 @@
 //!   for writes, also the one transaction that holds the change, its audit event and its mail.
 //! - `Tx` is what a write sees: the connection inside that transaction, plus `record` (audit
 //!   trail) and `mail` (outbox), so a change and what it reports commit together.
-//! - `transition` is the kernel every state change goes through: load with the object-access
-//!   check, role check, state machine, guarded update, audit event, mail, stage hooks.
+//! - `transition` is the kernel every state change goes through: role check, load with the
+//!   object-access check, state machine, the stage's hook, guarded update, audit event, mail.
 //!
 //! A stage's `service.rs` holds its use cases as functions of `(&mut Tx, &Caller, …)` or
 //! `(&mut DbConnection, &Caller, …)`; its handlers only parse, call one and map to HTTP.

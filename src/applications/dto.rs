@@ -328,8 +328,9 @@ pub struct ReviewView {
     pub transfer: Option<TransferReview>,
     /// Effective personnel as counted for the audit time.
     pub personnel: Option<EffectivePersonnel>,
-    /// Inconsistencies in the personnel figures for the reviewer to resolve, e.g. sites'
-    /// headcounts that do not add up to the total.
+    /// Points about the personnel figures and the audit time for the reviewer to resolve:
+    /// sites' headcounts that do not add up to the total, and for several sites that IAF MD 1's
+    /// per-site audit time is not applied.
     pub personnel_findings: Vec<String>,
     pub audit_time: AuditTime,
     pub sample: SampleView,

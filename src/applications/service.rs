@@ -544,6 +544,14 @@ fn build_review(
     })
 }
 
+/// IAF MD 1:2018 sets the audit time of a multi-site organisation from the central function
+/// and each sampled site (7.3; at most 50 % less per sampled site). Its full text was not
+/// available to check the method, so the whole organisation's figure stands, and the review
+/// says so.
+const MULTI_SITE_TIME_NOTE: &str = "multi-site audit time: the days are computed for the whole \
+    organisation's effective personnel; IAF MD 1:2018 7.3 (central function and each sampled site, \
+    at most 50 % less per sampled site) is not applied by the service: check the days against it";
+
 fn review_view(
     conn: &mut DbConnection,
     review: Review,
@@ -552,15 +560,17 @@ fn review_view(
     let sites = store::sites(conn, &review.application_id)?;
     let blockers = acceptance_blockers(Some(&checklist(conn, &review, application)?));
     let headcounts: i64 = sites.iter().map(|site| site.headcount).sum();
-    let personnel_findings = if headcounts == application.total_personnel {
-        Vec::new()
-    } else {
-        vec![format!(
+    let mut personnel_findings = Vec::new();
+    if headcounts != application.total_personnel {
+        personnel_findings.push(format!(
             "the sites' headcounts add up to {headcounts}, the application gives {} people: \
              explain the difference (e.g. staff working remotely or off site) or have it corrected",
             application.total_personnel
-        )]
-    };
+        ));
+    }
+    if sites.len() > 1 {
+        personnel_findings.push(MULTI_SITE_TIME_NOTE.to_owned());
+    }
     Ok(ReviewView::new(
         review,
         sample_size(sites.len()),

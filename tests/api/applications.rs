@@ -1416,6 +1416,10 @@ async fn audit_time_is_read_for_effective_personnel() {
         .as_str()
         .unwrap()
         .contains("add up to 21"));
+    assert!(full_time.body["personnel_findings"][1]
+        .as_str()
+        .unwrap()
+        .contains("IAF MD 1:2018 7.3"));
     let with_personnel = |personnel: Value| {
         let mut body = review_body(json!([]), true);
         body["personnel"] = personnel;

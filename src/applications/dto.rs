@@ -15,8 +15,9 @@ use super::{ApplicationId, SiteId};
 use crate::accounts::domain::parse_country;
 use crate::accounts::{OrganisationId, UserId};
 use crate::programmes::domain::{
-    effective_personnel, Adjustment, AuditTime, BeyondTable, EffectivePersonnel,
+    effective_personnel, Adjustment, AuditTime, BeyondTable, ComplexityChoice, EffectivePersonnel,
 };
+use crate::standards::domain::Complexity;
 use crate::standards::StandardId;
 use crate::validate::{optional_text, required_text, Checker};
 
@@ -169,6 +170,17 @@ pub struct ReviewInput {
     /// `min_on_site_percent` stays on site.
     #[serde(default)]
     pub remote_percent: f64,
+    /// For a table with complexity categories (e.g. ISO 14001, IAF MD 5 Table EMS 1): the
+    /// category and why; refused for other tables.
+    pub complexity: Option<ComplexityInput>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComplexityInput {
+    /// `high`, `medium`, `low` or `limited`.
+    pub category: Complexity,
+    pub justification: String,
 }
 
 /// Part-time staff by hours, and a justified reduction for shifts or repetitive work.
@@ -328,6 +340,8 @@ pub struct ReviewView {
     pub transfer: Option<TransferReview>,
     /// Effective personnel as counted for the audit time.
     pub personnel: Option<EffectivePersonnel>,
+    /// The complexity category chosen, for a table that has them.
+    pub complexity: Option<ComplexityChoice>,
     /// Points about the personnel figures and the audit time for the reviewer to resolve:
     /// sites' headcounts that do not add up to the total, and for several sites that IAF MD 1's
     /// per-site audit time is not applied.
@@ -358,6 +372,7 @@ impl ReviewView {
             beyond_table: review.beyond_table.map(|entered| entered.0),
             transfer: review.transfer.map(|transfer| transfer.0),
             personnel: review.personnel.map(|personnel| personnel.0),
+            complexity: review.complexity.map(|choice| choice.0),
             personnel_findings,
             audit_time: review.audit_time.0,
             sample: SampleView {
@@ -612,6 +627,54 @@ impl ApplicationInput {
 }
 
 impl ReviewInput {
+    /// The complexity category for a table with `categories` (none: the table has none).
+    pub fn check_complexity(
+        &self,
+        categories: &[Complexity],
+        checker: &mut Checker,
+    ) -> Option<Option<ComplexityChoice>> {
+        match (&self.complexity, categories.is_empty()) {
+            (None, true) => Some(None),
+            (None, false) => {
+                let names: Vec<&str> = categories.iter().map(|c| c.as_str()).collect();
+                checker.check::<()>(
+                    "complexity",
+                    Err(format!(
+                        "this standard's audit-time table has complexity categories ({}): \
+                         choose one with a justification (IAF MD 5)",
+                        names.join(", ")
+                    )),
+                );
+                None
+            }
+            (Some(_), true) => {
+                checker.check::<()>(
+                    "complexity",
+                    Err("this standard's table has no complexity categories".into()),
+                );
+                None
+            }
+            (Some(given), false) => {
+                let category = checker.check(
+                    "complexity.category",
+                    if categories.contains(&given.category) {
+                        Ok(given.category)
+                    } else {
+                        Err("not a category of this standard's table".to_owned())
+                    },
+                );
+                let justification = checker.check(
+                    "complexity.justification",
+                    required_text(&given.justification, 2000),
+                );
+                Some(Some(ComplexityChoice {
+                    category: category?,
+                    justification: justification?,
+                }))
+            }
+        }
+    }
+
     /// Effective personnel out of the application's `total` (the figure the table is read
     /// with), checked as a whole under `personnel`.
     pub fn check_personnel(

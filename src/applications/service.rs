@@ -490,9 +490,15 @@ fn build_review(
     let notes = checker.check("notes", optional_text(input.notes.as_deref(), 4000));
     let beyond_table = input.check_beyond_table(&mut checker);
     let personnel = input.check_personnel(application.total_personnel, &mut checker);
+    let complexity = input.check_complexity(&standards::domain::categories(&bands), &mut checker);
+    // The table of the chosen category, or the whole table when it has none.
+    let bands = match &complexity {
+        Some(Some(choice)) => standards::domain::bands_of(&bands, choice.category),
+        _ => bands,
+    };
     // Only once the entered days and the personnel are readable is the table consulted.
-    let base = match (&beyond_table, &personnel) {
-        (Some(entered), Some((effective, _))) => checker.check(
+    let base = match (&beyond_table, &personnel, &complexity) {
+        (Some(entered), Some((effective, _)), Some(_)) => checker.check(
             "beyond_table",
             base_days(&bands, *effective, entered.as_ref()),
         ),
@@ -509,8 +515,14 @@ fn build_review(
         "remote_percent",
         check_remote_share(input.remote_percent, standard.min_on_site_percent),
     );
-    let (notes, (time, remote), beyond_table, transfer, (_, personnel)) =
-        checker.finish((notes, (time, remote), beyond_table, transfer, personnel))?;
+    let (notes, (time, remote), beyond_table, transfer, ((_, personnel), complexity)) = checker
+        .finish((
+            notes,
+            (time, remote),
+            beyond_table,
+            transfer,
+            (personnel, complexity),
+        ))?;
     let time = AuditTime {
         remote_percent: remote,
         ..time
@@ -541,6 +553,7 @@ fn build_review(
         beyond_table: beyond_table.map(Json),
         transfer: transfer.map(Json),
         personnel: personnel.map(Json),
+        complexity: complexity.map(Json),
     })
 }
 

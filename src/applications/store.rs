@@ -16,7 +16,9 @@ use crate::db::types::Json;
 use crate::db::DbConnection;
 use crate::error::AppResult;
 use crate::pagination::{load_page, PageRequest};
-use crate::programmes::domain::{Adjustment, AuditTime, BeyondTable, EffectivePersonnel};
+use crate::programmes::domain::{
+    Adjustment, AuditTime, BeyondTable, ComplexityChoice, EffectivePersonnel,
+};
 use crate::standards::StandardId;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -81,6 +83,8 @@ pub struct Review {
     pub transfer: Option<Json<TransferReview>>,
     /// How effective personnel were counted; absent on reviews from before it was recorded.
     pub personnel: Option<Json<EffectivePersonnel>>,
+    /// The complexity category chosen for a table that has them.
+    pub complexity: Option<Json<ComplexityChoice>>,
 }
 
 /// An application row with its standard's code and edition, as the joined queries load it.

@@ -111,8 +111,9 @@ diesel::table! {
 }
 
 diesel::table! {
-    audit_time_bands (standard_id, min_personnel) {
+    audit_time_bands (standard_id, complexity, min_personnel) {
         standard_id -> Text,
+        complexity -> Text,
         min_personnel -> BigInt,
         max_personnel -> Nullable<BigInt>,
         initial_days -> Double,
@@ -175,6 +176,7 @@ diesel::table! {
         beyond_table -> Nullable<Text>,
         transfer -> Nullable<Text>,
         personnel -> Nullable<Text>,
+        complexity -> Nullable<Text>,
     }
 }
 

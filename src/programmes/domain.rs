@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::applications::SiteId;
-use crate::standards::domain::{band_for, half_days, AuditTimeBand};
+use crate::standards::domain::{band_for, half_days, AuditTimeBand, Complexity};
 
 /// A justified change to the table's audit time, in percent (negative reduces).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -99,6 +99,13 @@ pub fn effective_personnel(
     }
 }
 
+/// The complexity category the review chose for a table that has them (IAF MD 5), and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ComplexityChoice {
+    pub category: Complexity,
+    pub justification: String,
+}
+
 /// Audit days the reviewer enters for personnel beyond the table's last band, where IAF MD 5
 /// says "follow progression": never fewer than the last band, always justified.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -138,6 +145,7 @@ pub fn base_days(
                 ));
             }
             Ok(AuditTimeBand {
+                complexity: last.complexity,
                 min_personnel: end.saturating_add(1),
                 max_personnel: None,
                 initial_days: half_days(entered.initial_days),

@@ -3,12 +3,29 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+crate::text_enum! {
+    /// The complexity category a band belongs to. Tables such as IAF MD 5's EMS table have a
+    /// column per category, chosen in the review; tables without categories use `any`.
+    #[derive(Default)]
+    pub enum Complexity {
+        #[default]
+        Any = "any",
+        High = "high",
+        Medium = "medium",
+        Low = "low",
+        Limited = "limited",
+    }
+}
+
 /// One band of an audit-time table: effective personnel from `min_personnel` up to
 /// `max_personnel`. Every band ends: beyond the last one IAF MD 5 says "follow progression",
 /// which the review does by entering the days with a justification.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuditTimeBand {
+    /// `any` for a table without complexity categories.
+    #[serde(default)]
+    pub complexity: Complexity,
     pub min_personnel: i64,
     pub max_personnel: Option<i64>,
     /// Stage 1 + stage 2, in auditor days.
@@ -21,9 +38,46 @@ pub struct AuditTimeBand {
 /// EA FAQ on MD 5 reads the 30 % as a limit on the sum of the reduction factors).
 pub const MAX_REDUCTION_PERCENT: f64 = 30.0;
 
+/// The complexity categories a table distinguishes; empty for a table without them.
+pub fn categories(bands: &[AuditTimeBand]) -> Vec<Complexity> {
+    let mut found: Vec<Complexity> = Vec::new();
+    for band in bands {
+        if band.complexity != Complexity::Any && !found.contains(&band.complexity) {
+            found.push(band.complexity);
+        }
+    }
+    found
+}
+
+/// The bands of one complexity category (`any` for a table without categories).
+pub fn bands_of(bands: &[AuditTimeBand], complexity: Complexity) -> Vec<AuditTimeBand> {
+    bands
+        .iter()
+        .filter(|band| band.complexity == complexity)
+        .cloned()
+        .collect()
+}
+
+/// Checks a table: either no categories at all, or every band in one; each category's bands
+/// tiled as `check_band_run` wants.
+pub fn check_bands(bands: &[AuditTimeBand]) -> Result<(), String> {
+    let found = categories(bands);
+    if found.is_empty() {
+        return check_band_run(bands);
+    }
+    if bands.iter().any(|band| band.complexity == Complexity::Any) {
+        return Err("give every band a complexity category, or none".into());
+    }
+    for category in found {
+        check_band_run(&bands_of(bands, category))
+            .map_err(|problem| format!("{category}: {problem}"))?;
+    }
+    Ok(())
+}
+
 /// Checks that bands start at 1, follow each other without gaps or overlaps, all end, and
 /// have positive days.
-pub fn check_bands(bands: &[AuditTimeBand]) -> Result<(), String> {
+fn check_band_run(bands: &[AuditTimeBand]) -> Result<(), String> {
     let Some(first) = bands.first() else {
         return Err("needs at least one band".into());
     };
@@ -101,6 +155,7 @@ pub fn parse_clause(value: &str) -> Result<String, String> {
 #[cfg(test)]
 pub(crate) fn sample_bands() -> Vec<AuditTimeBand> {
     let band = |min, max, initial: f64| AuditTimeBand {
+        complexity: Complexity::Any,
         min_personnel: min,
         max_personnel: max,
         initial_days: initial,
@@ -155,6 +210,23 @@ mod tests {
         open_ended[3].max_personnel = None;
         assert!(check_bands(&open_ended).is_err());
         assert!(check_bands(&[]).is_err());
+        // With categories, each one tiles on its own; mixing in an uncategorised band is refused.
+        let categorised = |complexity| {
+            sample_bands()
+                .into_iter()
+                .map(|band| AuditTimeBand { complexity, ..band })
+                .collect::<Vec<_>>()
+        };
+        let mut both = categorised(Complexity::High);
+        both.extend(categorised(Complexity::Low));
+        assert!(check_bands(&both).is_ok());
+        assert_eq!(categories(&both), [Complexity::High, Complexity::Low]);
+        assert_eq!(bands_of(&both, Complexity::Low).len(), 4);
+        both.remove(4); // the low table no longer starts at one person
+        assert!(check_bands(&both).unwrap_err().starts_with("low:"));
+        let mut mixed = categorised(Complexity::High);
+        mixed.extend(sample_bands());
+        assert!(check_bands(&mixed).is_err());
     }
 
     #[test]

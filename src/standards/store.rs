@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::domain::AuditTimeBand;
+use super::domain::{AuditTimeBand, Complexity};
 use super::StandardId;
 use crate::accounts::UserId;
 use crate::db::schema::{audit_time_bands, standard_clauses, standards};
@@ -55,6 +55,7 @@ pub struct Clause {
 #[diesel(table_name = audit_time_bands)]
 struct BandRow {
     standard_id: StandardId,
+    complexity: Complexity,
     min_personnel: i64,
     max_personnel: Option<i64>,
     initial_days: f64,
@@ -92,12 +93,16 @@ pub fn clauses(conn: &mut DbConnection, standard_id: &StandardId) -> AppResult<V
 pub fn bands(conn: &mut DbConnection, standard_id: &StandardId) -> AppResult<Vec<AuditTimeBand>> {
     let rows: Vec<BandRow> = audit_time_bands::table
         .filter(audit_time_bands::standard_id.eq(standard_id))
-        .order(audit_time_bands::min_personnel.asc())
+        .order((
+            audit_time_bands::complexity.asc(),
+            audit_time_bands::min_personnel.asc(),
+        ))
         .select(BandRow::as_select())
         .load(conn)?;
     Ok(rows
         .into_iter()
         .map(|row| AuditTimeBand {
+            complexity: row.complexity,
             min_personnel: row.min_personnel,
             max_personnel: row.max_personnel,
             initial_days: row.initial_days,
@@ -194,6 +199,7 @@ pub fn replace_audit_time(
     for band in bands {
         let row = BandRow {
             standard_id: standard_id.clone(),
+            complexity: band.complexity,
             min_personnel: band.min_personnel,
             max_personnel: band.max_personnel,
             initial_days: band.initial_days,

@@ -1488,3 +1488,62 @@ async fn the_remote_share_keeps_the_on_site_minimum_of_the_standard() {
     let recorded = review(&app, &admin, &id, remote(30.0)).await;
     assert_eq!(recorded.body["audit_time"]["remote_percent"], 30.0);
 }
+
+/// IAF MD 5:2019 Table EMS 1: ISO 14001's audit time depends on the complexity category the
+/// review chooses and justifies; standards without categories refuse one.
+#[actix_rt::test]
+async fn ems_audit_time_follows_the_complexity_category_chosen_in_the_review() {
+    const EMS: &str = "std-iso-14001-2015";
+    let app = spawn_app().await;
+    let admin = app.staff(Role::Admin, "admin@cb.example").await;
+    let acme = app.register_applicant("quality@acme.example", "Acme").await;
+    let id = under_review(&app, &acme, &admin, &application(EMS, 1000, 1)).await;
+    let with_complexity = |complexity: Value| {
+        let mut body = review_body(json!([]), true);
+        body["complexity"] = complexity;
+        body
+    };
+    let days = |response: &Response| response.body["audit_time"]["table_initial_days"].as_f64();
+    let missing = review(&app, &admin, &id, review_body(json!([]), true)).await;
+    assert_eq!(missing.invalid_fields(), ["complexity"]);
+    let unjustified = with_complexity(json!({"category": "medium", "justification": ""}));
+    assert_eq!(
+        review(&app, &admin, &id, unjustified)
+            .await
+            .invalid_fields(),
+        ["complexity.justification"]
+    );
+    // 876-1175 people: high 19, medium 15, low 11, limited 7 days.
+    for (category, expected) in [
+        ("high", 19.0),
+        ("medium", 15.0),
+        ("low", 11.0),
+        ("limited", 7.0),
+    ] {
+        let chosen = with_complexity(
+            json!({"category": category, "justification": "significant environmental aspects"}),
+        );
+        let recorded = review(&app, &admin, &id, chosen).await;
+        assert_eq!(
+            days(&recorded),
+            Some(expected),
+            "{category}: {}",
+            recorded.body
+        );
+        assert_eq!(recorded.body["complexity"]["category"], category);
+    }
+    let standard = app
+        .get(&format!("/api/v1/standards/{EMS}"), Some(&acme.token))
+        .await;
+    assert_eq!(
+        standard.body["audit_time"].as_array().unwrap().len(),
+        4 * 23
+    );
+
+    let qms = under_review(&app, &acme, &admin, &application(QMS, 30, 1)).await;
+    let refused = with_complexity(json!({"category": "high", "justification": "why"}));
+    assert_eq!(
+        review(&app, &admin, &qms, refused).await.invalid_fields(),
+        ["complexity"]
+    );
+}

@@ -173,6 +173,28 @@ pub struct ReviewInput {
     /// For a table with complexity categories (e.g. ISO 14001, IAF MD 5 Table EMS 1): the
     /// category and why; refused for other tables.
     pub complexity: Option<ComplexityInput>,
+    /// Risk per site (IAF MD 1: the part of each sample not drawn at random is chosen by
+    /// risk); sites left out have none recorded.
+    #[serde(default)]
+    pub site_risks: Vec<SiteRiskInput>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SiteRiskInput {
+    #[schema(value_type = String)]
+    pub site_id: SiteId,
+    /// 1 (low) to 5 (high).
+    pub score: i64,
+    pub reason: String,
+}
+
+/// A site's risk as the review recorded it (internal to the CB).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SiteRiskView {
+    pub site_id: SiteId,
+    pub score: i64,
+    pub reason: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -342,6 +364,8 @@ pub struct ReviewView {
     pub personnel: Option<EffectivePersonnel>,
     /// The complexity category chosen, for a table that has them.
     pub complexity: Option<ComplexityChoice>,
+    /// Risk per site, which orders the non-random part of each sample.
+    pub site_risks: Vec<SiteRiskView>,
     /// Points about the personnel figures and the audit time for the reviewer to resolve:
     /// sites' headcounts that do not add up to the total, and for several sites that IAF MD 1's
     /// per-site audit time is not applied.
@@ -360,6 +384,7 @@ impl ReviewView {
         sample_size: usize,
         acceptance_blockers: Vec<String>,
         personnel_findings: Vec<String>,
+        site_risks: Vec<SiteRiskView>,
     ) -> Self {
         ReviewView {
             information_sufficient: review.information_sufficient,
@@ -373,6 +398,7 @@ impl ReviewView {
             transfer: review.transfer.map(|transfer| transfer.0),
             personnel: review.personnel.map(|personnel| personnel.0),
             complexity: review.complexity.map(|choice| choice.0),
+            site_risks,
             personnel_findings,
             audit_time: review.audit_time.0,
             sample: SampleView {

@@ -86,6 +86,8 @@ fn rows(
             headcount: site.headcount,
             is_central: site.is_central,
             scope: site.scope,
+            risk_score: None,
+            risk_reason: None,
         })
         .collect();
     let application = Application {
@@ -452,6 +454,15 @@ pub fn record_review(
             "only an application under review can be reviewed".into(),
         ));
     }
+    let sites = store::sites(tx.conn, id)?;
+    let risks = checked_site_risks(&input.site_risks, &sites)?;
+    for site in &sites {
+        let risk = risks
+            .iter()
+            .find(|(site_id, _, _)| *site_id == site.id)
+            .map(|(_, score, reason)| (*score, reason.as_str()));
+        store::set_site_risk(tx.conn, &site.id, risk)?;
+    }
     let review = build_review(tx.conn, &application, &input, caller)?;
     let before = store::find_review(tx.conn, id)?.map(|r| json!({"audit_time": r.audit_time.0}));
     store::save_review(tx.conn, &review)?;
@@ -530,6 +541,7 @@ fn build_review(
     let sites: Vec<SiteForSampling> = store::sites(conn, &application.id)?
         .into_iter()
         .map(|s| SiteForSampling {
+            risk: s.risk_score.unwrap_or(0),
             id: s.id,
             headcount: s.headcount,
             is_central: s.is_central,
@@ -555,6 +567,41 @@ fn build_review(
         personnel: personnel.map(Json),
         complexity: complexity.map(Json),
     })
+}
+
+/// The risk the review gives sites (IAF MD 1: the non-random part of each sample is chosen
+/// by risk): each a site of this application, scored 1 (low) to 5 (high), with a reason.
+fn checked_site_risks(
+    given: &[SiteRiskInput],
+    sites: &[Site],
+) -> AppResult<Vec<(SiteId, i64, String)>> {
+    let mut checker = Checker::new();
+    let risks: Vec<Option<(SiteId, i64, String)>> = given
+        .iter()
+        .enumerate()
+        .map(|(i, risk)| {
+            let at = |name: &str| format!("site_risks[{i}].{name}");
+            let site = checker.check(
+                &at("site_id"),
+                if sites.iter().any(|s| s.id == risk.site_id) {
+                    Ok(risk.site_id.clone())
+                } else {
+                    Err("not a site of this application".to_owned())
+                },
+            );
+            let score = checker.check(
+                &at("score"),
+                if (1..=5).contains(&risk.score) {
+                    Ok(risk.score)
+                } else {
+                    Err("must be between 1 (low) and 5 (high)".to_owned())
+                },
+            );
+            let reason = checker.check(&at("reason"), required_text(&risk.reason, 1000));
+            Some((site?, score?, reason?))
+        })
+        .collect();
+    checker.finish(risks.into_iter().collect::<Option<Vec<_>>>())
 }
 
 /// IAF MD 1:2018 sets the audit time of a multi-site organisation from the central function
@@ -584,11 +631,22 @@ fn review_view(
     if sites.len() > 1 {
         personnel_findings.push(MULTI_SITE_TIME_NOTE.to_owned());
     }
+    let site_risks = sites
+        .iter()
+        .filter_map(|site| {
+            Some(SiteRiskView {
+                site_id: site.id.clone(),
+                score: site.risk_score?,
+                reason: site.risk_reason.clone().unwrap_or_default(),
+            })
+        })
+        .collect();
     Ok(ReviewView::new(
         review,
         sample_size(sites.len()),
         blockers,
         personnel_findings,
+        site_risks,
     ))
 }
 

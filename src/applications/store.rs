@@ -60,6 +60,10 @@ pub struct Site {
     pub headcount: i64,
     pub is_central: bool,
     pub scope: Option<String>,
+    /// The review's risk score for the site (1 low to 5 high) and why; the CB's internal
+    /// judgement, never shown to the client.
+    pub risk_score: Option<i64>,
+    pub risk_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -288,6 +292,21 @@ pub fn find_review(
             .find(application_id)
             .select(Review::as_select())
     )
+}
+
+/// Records the review's risk per site (`None` clears it).
+pub fn set_site_risk(
+    conn: &mut DbConnection,
+    site_id: &SiteId,
+    risk: Option<(i64, &str)>,
+) -> AppResult<()> {
+    diesel::update(application_sites::table.find(site_id))
+        .set((
+            application_sites::risk_score.eq(risk.map(|(score, _)| score)),
+            application_sites::risk_reason.eq(risk.map(|(_, reason)| reason)),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Discards the review: the content it judged has changed.

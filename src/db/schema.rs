@@ -156,6 +156,8 @@ diesel::table! {
         headcount -> BigInt,
         is_central -> Bool,
         scope -> Nullable<Text>,
+        risk_score -> Nullable<BigInt>,
+        risk_reason -> Nullable<Text>,
     }
 }
 

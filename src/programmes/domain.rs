@@ -249,7 +249,8 @@ pub struct Sample {
 }
 
 /// Draws the sample of one audit: the central function; at least a quarter of the other
-/// sites in the sample at random; the rest by risk (for now: the largest headcount). Sites
+/// sites in the sample at random; the rest by the risk the review recorded, then the
+/// largest headcount. Sites
 /// not yet `visited` in the cycle come first, for random and risk picks alike, so the
 /// surveillance audits rotate through the sites.
 pub fn draw_sample(
@@ -285,7 +286,7 @@ pub fn draw_sample(
     }
     for fresh in [true, false] {
         let mut pool = candidates(&chosen, fresh);
-        pool.sort_by_key(|site| std::cmp::Reverse(site.headcount));
+        pool.sort_by_key(|site| std::cmp::Reverse((site.risk, site.headcount)));
         let wanted = size - chosen.len();
         chosen.extend(pool.into_iter().take(wanted).map(|site| site.id.clone()));
     }
@@ -299,6 +300,8 @@ pub fn draw_sample(
 #[derive(Debug, Clone, PartialEq)]
 pub struct SiteForSampling {
     pub id: SiteId,
+    /// The review's risk score (1 low to 5 high); 0 when none was recorded.
+    pub risk: i64,
     pub headcount: i64,
     pub is_central: bool,
 }
@@ -682,6 +685,7 @@ mod tests {
         let sites: Vec<SiteForSampling> = (0..17)
             .map(|i| SiteForSampling {
                 id: SiteId::from_text(format!("s{i}")),
+                risk: 0,
                 headcount: 10 + i,
                 is_central: i == 0,
             })
@@ -734,6 +738,7 @@ mod tests {
             .all(|n| sample_size(n) <= n && sample_size(n) >= (n as f64).sqrt().ceil() as usize));
         let site = |id: &str, headcount, is_central| SiteForSampling {
             id: SiteId::from_text(id),
+            risk: 0,
             headcount,
             is_central,
         };

@@ -72,6 +72,7 @@ pub fn create(
     let sites: Vec<SiteForSampling> = applications::store::sites(conn, &application.id)?
         .into_iter()
         .map(|site| SiteForSampling {
+            risk: site.risk_score.unwrap_or(0),
             id: site.id,
             headcount: site.headcount,
             is_central: site.is_central,

@@ -1171,11 +1171,43 @@ async fn consultancy_by_a_related_body_blocks_acceptance_and_by_cb_staff_is_a_th
 async fn the_programme_samples_each_audit_of_a_multi_site_organisation() {
     let (app, admin, acme) = with_confirmed_table(QMS).await;
     let id = under_review(&app, &acme, &admin, &application(QMS, 400, 17)).await;
+    // The review scores three small sites as high risk; they lead the non-random part.
+    let sites = app
+        .get(&format!("/api/v1/applications/{id}"), Some(&acme.token))
+        .await
+        .body["sites"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let risky: Vec<String> = sites[1..4]
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect();
+    let mut body = review_body(json!([]), true);
+    body["site_risks"] = json!([{"site_id": "nope", "score": 9, "reason": ""}]);
     assert_eq!(
-        review(&app, &admin, &id, review_body(json!([]), true))
+        review(&app, &admin, &id, body.clone())
             .await
-            .status,
-        200
+            .invalid_fields(),
+        [
+            "site_risks[0].site_id",
+            "site_risks[0].score",
+            "site_risks[0].reason"
+        ]
+    );
+    body["site_risks"] = json!(risky
+        .iter()
+        .map(|site| json!({"site_id": site, "score": 5, "reason": "hazardous chemicals stored"}))
+        .collect::<Vec<_>>());
+    let recorded = review(&app, &admin, &id, body).await;
+    assert_eq!(recorded.status, 200, "{}", recorded.body);
+    assert_eq!(recorded.body["site_risks"].as_array().unwrap().len(), 3);
+    let shown = app
+        .get(&format!("/api/v1/applications/{id}"), Some(&acme.token))
+        .await;
+    assert!(
+        shown.body["sites"][1].get("risk_score").is_none(),
+        "risk stays internal"
     );
     assert_eq!(step(&app, &admin, &id, "accept").await.status, 200);
     let programme = app
@@ -1245,6 +1277,11 @@ async fn the_programme_samples_each_audit_of_a_multi_site_organisation() {
     app.post(&agree, Some(&acme.token), &json!({}))
         .await
         .assert_problem(409);
+    let stage2 = sample(1).0;
+    assert!(
+        risky.iter().all(|site| stage2.contains(site)),
+        "high-risk sites first"
+    );
     let central = sample(0).0[0].clone();
     let mut seen = std::collections::HashSet::new();
     for i in 1..4 {

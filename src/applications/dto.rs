@@ -169,6 +169,7 @@ pub struct ReviewInput {
     /// Share of the audit time planned remotely, 0 to 100 (IAF MD 4); at least the standard's
     /// `min_on_site_percent` stays on site.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100)]
     pub remote_percent: f64,
     /// For a table with complexity categories (e.g. ISO 14001, IAF MD 5 Table EMS 1): the
     /// category and why; refused for other tables.
@@ -185,6 +186,7 @@ pub struct SiteRiskInput {
     #[schema(value_type = String)]
     pub site_id: SiteId,
     /// 1 (low) to 5 (high).
+    #[schema(minimum = 1, maximum = 5)]
     pub score: i64,
     pub reason: String,
 }

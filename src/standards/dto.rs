@@ -96,9 +96,11 @@ pub struct CreateStandardRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuditTimeRequest {
+    #[schema(minimum = 0, maximum = 30)]
     pub max_reduction_percent: f64,
     /// The least share of audit time on site (IAF MD 4), 0 to 100; 0 when left out.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100)]
     pub min_on_site_percent: f64,
     pub bands: Vec<AuditTimeBand>,
     /// Where the figures come from (document, edition, table).

@@ -8,7 +8,7 @@ use super::service::{Outbox, Requeue};
 use super::store::{self, OutboxMessage};
 use super::OutboxId;
 use crate::auth::{Auth, Role};
-use crate::error::{AppResult, Problem};
+use crate::error::{AppError, AppResult, Problem};
 use crate::pagination::Page;
 use crate::workflow::transition::take_step;
 use crate::workflow::Service;
@@ -96,7 +96,9 @@ pub async fn retry_message(
 ) -> AppResult<HttpResponse> {
     let message = service
         .write(auth, move |tx, caller| {
-            take_step::<Outbox>(tx, caller, &id, Requeue, None)
+            take_step::<Outbox>(tx, caller, &id, Requeue, None)?;
+            store::find(tx.conn, &id)?
+                .ok_or_else(|| AppError::internal("the requeued message vanished"))
         })
         .await?;
     Ok(HttpResponse::Ok().json(OutboxMessageView::from(message)))

@@ -28,7 +28,11 @@ pub const MODULES: &[ApiModule] = &[
     api_module!(standards, "/standards"),
     api_module!(applications, "/applications"),
     api_module!(programmes, "/applications"),
+    api_module!(auditors, "/auditors"),
+    api_module!(audits, "/audits"),
+    api_module!(nonconformities, "/nonconformities"),
     api_module!(notify, "/admin/outbox"),
+    api_module!(scheduler, "/admin/jobs"),
     api_module!(trail, "/audit-events"),
 ];
 

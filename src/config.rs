@@ -158,8 +158,46 @@ pub struct Config {
     )]
     pub log_format: LogFormat,
 
+    /// Largest accepted document upload (stage 1 documents, corrective-action evidence), in bytes.
+    #[arg(long, env = "CERTBODY_MAX_UPLOAD_BYTES", default_value_t = 10 * 1024 * 1024, global = true)]
+    pub max_upload_bytes: usize,
+
+    /// Days a client has to answer a nonconformity (correction, cause, corrective action).
+    /// The CB's own rule: 17021-1 9.4.9 asks for "a defined time" without a figure.
+    #[arg(
+        long,
+        env = "CERTBODY_NC_RESPONSE_DAYS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub nc_response_days: u32,
+
+    /// Days from the audit's last day until a nonconformity must be closed (a major
+    /// verified); the CB's own rule. A major is never left open past 6 months of stage 2
+    /// (9.5.3), whatever this says.
+    #[arg(
+        long,
+        env = "CERTBODY_NC_CLOSURE_DAYS",
+        default_value_t = 90,
+        global = true
+    )]
+    pub nc_closure_days: u32,
+
+    /// Seconds between runs of the deadline jobs (qualification lapses, overdue findings).
+    #[arg(
+        long,
+        env = "CERTBODY_DEADLINE_POLL_SECONDS",
+        default_value_t = 3600,
+        global = true
+    )]
+    pub deadline_poll_seconds: u64,
+
     #[command(flatten)]
     pub mail: MailConfig,
+
+    /// The workflow's clock: the system time, moved only by tests.
+    #[arg(skip)]
+    pub clock: crate::clock::Clock,
 }
 
 /// Outgoing mail. Without an SMTP host, messages are written as `.eml` files to `mail_dir`.

@@ -4,10 +4,14 @@
 pub mod accounts;
 pub mod api;
 pub mod applications;
+pub mod auditors;
+pub mod audits;
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod nonconformities;
 pub mod notify;
 pub mod pagination;
 pub mod programmes;

@@ -17,12 +17,12 @@ use crate::config::{Config, SecretSource};
 use crate::db::Db;
 use crate::notify::dispatcher::Dispatcher;
 use crate::notify::Notifier;
-use crate::scheduler::{Job, Scheduler};
+use crate::scheduler::{deadline_jobs, Job, Scheduler};
 use crate::web::json::{path_config, query_config, JsonLimit};
 use crate::web::openapi;
 use crate::web::text::refuse_nul_in_url;
 use crate::web::{health, problems, request_id_header, TrustedProxies};
-use crate::workflow::Service;
+use crate::workflow::{Rules, Service};
 use crate::{api, error::AppError};
 
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +46,8 @@ pub struct Application {
     db: Db,
     dispatcher: Dispatcher,
     mail_poll: Duration,
+    service: Service,
+    deadline_poll: Duration,
 }
 
 impl Application {
@@ -78,7 +80,15 @@ impl Application {
             .port();
 
         let app_db = web::Data::new(db.clone());
-        let service = web::Data::new(Service::new(db.clone(), Notifier::new(&config.public_url)));
+        let rules = Rules {
+            nc_response_days: config.nc_response_days,
+            nc_closure_days: config.nc_closure_days,
+        };
+        let service = web::Data::new(
+            Service::new(db.clone(), Notifier::new(&config.public_url))
+                .with(config.clock.clone(), rules),
+        );
+        let service_for_jobs = service.get_ref().clone();
         let trusted_proxies = web::Data::new(TrustedProxies(config.trusted_proxies.clone()));
         let keys = web::Data::new(TokenKeys::new(
             &secret,
@@ -132,6 +142,8 @@ impl Application {
             db,
             dispatcher,
             mail_poll: Duration::from_secs(config.mail.mail_poll_seconds.max(1)),
+            service: service_for_jobs,
+            deadline_poll: Duration::from_secs(config.deadline_poll_seconds.max(1)),
         })
     }
 
@@ -165,7 +177,9 @@ impl Application {
                 })
             }),
         };
-        let scheduler = Scheduler::start(self.db, vec![dispatch]);
+        let mut jobs = vec![dispatch];
+        jobs.extend(deadline_jobs(&self.service, self.deadline_poll));
+        let scheduler = Scheduler::start(self.db, jobs);
         let served = self.server.await;
         scheduler.stop().await;
         served

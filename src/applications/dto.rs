@@ -415,8 +415,6 @@ impl ReviewView {
 }
 
 const MAX_SITES: usize = 500;
-/// IAF sector codes run from 1 (agriculture) to 39 (other social services).
-const IAF_SECTORS: std::ops::RangeInclusive<u8> = 1..=39;
 const MAX_PERSONNEL: i64 = 1_000_000;
 
 fn check_site(site: &SiteInput, field: &str, checker: &mut Checker) -> Option<SiteContent> {
@@ -479,14 +477,7 @@ impl ApplicationInput {
         );
         let sector_codes = checker.check(
             "sector_codes",
-            match self
-                .sector_codes
-                .iter()
-                .find(|code| !IAF_SECTORS.contains(code))
-            {
-                Some(code) => Err(format!("{code} is not an IAF sector code (1 to 39)")),
-                None => Ok(self.sector_codes.clone()),
-            },
+            crate::standards::domain::check_sector_codes(&self.sector_codes),
         );
         let site_count = checker.check(
             "sites",

@@ -233,9 +233,10 @@ pub async fn get_review(
     auth: Auth,
     id: web::Path<ApplicationId>,
 ) -> AppResult<HttpResponse> {
+    let today = app.today();
     let view = app
         .read(auth, move |conn, caller| {
-            service::get_review(conn, caller, &id)
+            service::get_review(conn, caller, &id, today)
         })
         .await?;
     Ok(HttpResponse::Ok().json(view))

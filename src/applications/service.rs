@@ -1,7 +1,7 @@
 //! Use cases of applications: draft, edit, read, list, the review, and every state change
 //! through the transition kernel (`ApplicationLifecycle`).
 
-use chrono::{NaiveDate, NaiveTime, Utc};
+use chrono::{NaiveDate, NaiveTime};
 use serde_json::json;
 
 use super::domain::*;
@@ -25,10 +25,6 @@ use crate::validate::{optional_text, required_text, Checker};
 use crate::workflow::transition::{find_visible, take_step, Lifecycle};
 use crate::workflow::Tx;
 
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
-
 /// The application as the API shows it; 404 when it is gone.
 fn view(conn: &mut DbConnection, id: &ApplicationId) -> AppResult<ApplicationView> {
     store::find_detail(conn, id)?
@@ -37,7 +33,11 @@ fn view(conn: &mut DbConnection, id: &ApplicationId) -> AppResult<ApplicationVie
 }
 
 /// Validates the content against the catalogue (inside the transaction that stores it).
-fn validated(conn: &mut DbConnection, input: &ApplicationInput) -> AppResult<ApplicationContent> {
+fn validated(
+    conn: &mut DbConnection,
+    input: &ApplicationInput,
+    today: NaiveDate,
+) -> AppResult<ApplicationContent> {
     let standard = standards::store::find(conn, &input.standard_id)?.filter(|s| s.active);
     let mut checker = Checker::new();
     checker.check(
@@ -57,7 +57,7 @@ fn validated(conn: &mut DbConnection, input: &ApplicationInput) -> AppResult<App
             .collect(),
         None => Vec::new(),
     };
-    let content = input.check(&clauses, needs_services, today(), &mut checker);
+    let content = input.check(&clauses, needs_services, today, &mut checker);
     checker.finish(content)
 }
 
@@ -139,7 +139,8 @@ pub fn create(
         .organisation_id
         .clone()
         .ok_or_else(|| AppError::Forbidden("no organisation".into()))?;
-    let content = validated(tx.conn, &input)?;
+    let today = tx.today();
+    let content = validated(tx.conn, &input, today)?;
     let id = ApplicationId::generate();
     let (application, sites) = rows(
         &id,
@@ -176,7 +177,8 @@ pub fn update(
             current.state.label()
         )));
     }
-    let content = validated(tx.conn, &input)?;
+    let today = tx.today();
+    let content = validated(tx.conn, &input, today)?;
     let (application, sites) = rows(
         id,
         &current.organisation_id,
@@ -343,16 +345,18 @@ impl Lifecycle for ApplicationLifecycle {
         if step != Transition::Accept {
             return Ok(());
         }
+        let today = tx.today();
         let review = store::find_review(tx.conn, &application.id)?;
         let checklist = review
             .as_ref()
-            .map(|review| checklist(tx.conn, review, application))
+            .map(|review| checklist(tx.conn, review, application, today))
             .transpose()?;
         let blockers = acceptance_blockers(checklist.as_ref());
         match review {
             Some(review) if blockers.is_empty() => programmes::service::create(
                 tx.conn,
                 application,
+                today,
                 &review.audit_time.0,
                 review.transfer.as_ref().map(|t| t.0.cycle_position),
             ),
@@ -412,6 +416,7 @@ fn checklist(
     conn: &mut DbConnection,
     review: &Review,
     application: &Application,
+    today: NaiveDate,
 ) -> AppResult<ReviewChecklist> {
     Ok(ReviewChecklist {
         information_sufficient: review.information_sufficient,
@@ -421,7 +426,7 @@ fn checklist(
         threats_addressed: review.threats_addressed,
         table_confirmed: standards::store::get(conn, &application.standard_id)?
             .audit_time_confirmed(),
-        impartiality_blockers: impartiality(&application.consultancy.0, &[], today()).blockers,
+        impartiality_blockers: impartiality(&application.consultancy.0, &[], today).blockers,
         scope_blockers: sms_scope_blockers(
             &application.scope_statement,
             &application.services_in_scope.0,
@@ -463,7 +468,8 @@ pub fn record_review(
             .map(|(_, score, reason)| (*score, reason.as_str()));
         store::set_site_risk(tx.conn, &site.id, risk)?;
     }
-    let review = build_review(tx.conn, &application, &input, caller)?;
+    let today = tx.today();
+    let review = build_review(tx.conn, &application, &input, caller, today)?;
     let before = store::find_review(tx.conn, id)?.map(|r| json!({"audit_time": r.audit_time.0}));
     store::save_review(tx.conn, &review)?;
     tx.record(Change {
@@ -477,7 +483,7 @@ pub fn record_review(
             "threats": review.impartiality_threats.0, "adjustments": review.adjustments.0,
             "beyond_table": review.beyond_table.as_ref().map(|entered| &entered.0)})),
     })?;
-    review_view(tx.conn, review, &application)
+    review_view(tx.conn, review, &application, today)
 }
 
 fn build_review(
@@ -485,6 +491,7 @@ fn build_review(
     application: &Application,
     input: &ReviewInput,
     reviewer: &Caller,
+    today: NaiveDate,
 ) -> AppResult<Review> {
     let standard = standards::store::get(conn, &application.standard_id)?;
     let bands = standards::store::bands(conn, &standard.id)?;
@@ -553,7 +560,7 @@ fn build_review(
         scope_clear: input.scope_clear,
         competence_available: input.competence_available,
         impartiality_threats: Json(
-            impartiality(&application.consultancy.0, &additional, today()).threats,
+            impartiality(&application.consultancy.0, &additional, today).threats,
         ),
         threats_addressed: input.threats_addressed,
         notes,
@@ -616,9 +623,10 @@ fn review_view(
     conn: &mut DbConnection,
     review: Review,
     application: &Application,
+    today: NaiveDate,
 ) -> AppResult<ReviewView> {
     let sites = store::sites(conn, &review.application_id)?;
-    let blockers = acceptance_blockers(Some(&checklist(conn, &review, application)?));
+    let blockers = acceptance_blockers(Some(&checklist(conn, &review, application, today)?));
     let headcounts: i64 = sites.iter().map(|site| site.headcount).sum();
     let mut personnel_findings = Vec::new();
     if headcounts != application.total_personnel {
@@ -655,10 +663,11 @@ pub fn get_review(
     conn: &mut DbConnection,
     caller: &Caller,
     id: &ApplicationId,
+    today: NaiveDate,
 ) -> AppResult<ReviewView> {
     caller.require_role(&[Role::Admin, Role::Auditor, Role::DecisionMaker])?;
     let application = find_visible::<ApplicationLifecycle>(conn, caller, id)?;
     let review = store::find_review(conn, id)?
         .ok_or_else(|| AppError::NotFound("no review has been recorded".into()))?;
-    review_view(conn, review, &application)
+    review_view(conn, review, &application, today)
 }

@@ -196,6 +196,7 @@ diesel::table! {
         state -> Text,
         agreed_by -> Nullable<Text>,
         agreed_at -> Nullable<Timestamp>,
+        new_stage2_required_on -> Nullable<Date>,
     }
 }
 
@@ -212,6 +213,138 @@ diesel::table! {
         sample -> Text,
     }
 }
+
+diesel::table! {
+    auditor_qualifications (id) {
+        id -> Text,
+        user_id -> Text,
+        standard_id -> Text,
+        grade -> Text,
+        sector_codes -> Text,
+        valid_from -> Date,
+        valid_until -> Date,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    conflicts_of_interest (id) {
+        id -> Text,
+        user_id -> Text,
+        organisation_id -> Text,
+        reason -> Text,
+        valid_from -> Date,
+        valid_until -> Nullable<Date>,
+        declared_by -> Text,
+        declared_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    deadline_notices (subject_id, notice) {
+        subject_id -> Text,
+        notice -> Text,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audits (id) {
+        id -> Text,
+        programme_id -> Text,
+        programme_audit_id -> Nullable<Text>,
+        organisation_id -> Text,
+        standard_id -> Text,
+        kind -> Text,
+        state -> Text,
+        mode -> Text,
+        remote_percent -> Double,
+        starts_on -> Date,
+        ends_on -> Date,
+        days -> Double,
+        plan -> Text,
+        outcome -> Nullable<Text>,
+        state_note -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_team_members (audit_id, user_id) {
+        audit_id -> Text,
+        user_id -> Text,
+        role -> Text,
+        sector_codes -> Text,
+        objection -> Nullable<Text>,
+        added_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_reports (audit_id, revision) {
+        audit_id -> Text,
+        revision -> BigInt,
+        content -> Text,
+        html -> Text,
+        reason -> Nullable<Text>,
+        frozen_by -> Text,
+        frozen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    findings (id) {
+        id -> Text,
+        audit_id -> Text,
+        organisation_id -> Text,
+        kind -> Text,
+        clause -> Text,
+        requirement -> Text,
+        evidence -> Text,
+        statement -> Text,
+        state -> Text,
+        response -> Nullable<Text>,
+        response_due -> Nullable<Date>,
+        closure_due -> Nullable<Date>,
+        state_note -> Nullable<Text>,
+        filed_by -> Text,
+        filed_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    documents (id) {
+        id -> Text,
+        organisation_id -> Text,
+        audit_id -> Nullable<Text>,
+        finding_id -> Nullable<Text>,
+        purpose -> Text,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        content -> Binary,
+        uploaded_by -> Text,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(audit_team_members -> audits (audit_id));
+diesel::joinable!(findings -> audits (audit_id));
+diesel::joinable!(audit_reports -> audits (audit_id));
+diesel::joinable!(audits -> audit_programmes (programme_id));
+diesel::joinable!(auditor_qualifications -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    audits,
+    audit_team_members,
+    findings,
+    audit_reports,
+    audit_programmes,
+    users,
+    auditor_qualifications,
+);
 
 diesel::joinable!(applications -> standards (standard_id));
 diesel::joinable!(application_sites -> applications (application_id));

@@ -36,6 +36,9 @@ pub const TEMPLATES: &[TemplateFiles] = email_templates![
     "account_deactivated",
     "account_reactivated",
     "application_state_changed",
+    "qualification_lapsing",
+    "audit_notice",
+    "finding_notice",
 ];
 
 pub struct Rendered {

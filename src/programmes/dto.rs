@@ -8,7 +8,7 @@ use super::domain::{
     Adjustment, AuditTime, BeyondTable, ProgrammeAuditKind, ProgrammeState, Sample,
 };
 use super::store::{Programme, ProgrammeAudit};
-use super::ProgrammeId;
+use super::{ProgrammeAuditId, ProgrammeId};
 use crate::accounts::OrganisationId;
 use crate::accounts::UserId;
 use crate::applications::store::Review;
@@ -17,6 +17,8 @@ use crate::standards::StandardId;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProgrammeAuditView {
+    /// Plans this audit: `POST /api/v1/audits` with `programme_audit_id`.
+    pub id: ProgrammeAuditId,
     pub kind: ProgrammeAuditKind,
     pub window_start: NaiveDate,
     pub window_end: NaiveDate,
@@ -67,6 +69,9 @@ pub struct ProgrammeView {
     pub state: ProgrammeState,
     pub agreed_by: Option<UserId>,
     pub agreed_at: Option<DateTime<Utc>>,
+    /// Set when a major nonconformity stayed unverified 6 months after stage 2: a new
+    /// stage 2 is needed before a decision (ISO/IEC 17021-1 9.5.3).
+    pub new_stage2_required_on: Option<NaiveDate>,
     pub quote: Quote,
     pub audits: Vec<ProgrammeAuditView>,
 }
@@ -85,10 +90,12 @@ impl ProgrammeView {
             state: programme.state,
             agreed_by: programme.agreed_by,
             agreed_at: programme.agreed_at.map(|at| at.and_utc()),
+            new_stage2_required_on: programme.new_stage2_required_on,
             quote,
             audits: audits
                 .into_iter()
                 .map(|audit| ProgrammeAuditView {
+                    id: audit.id,
                     kind: audit.kind,
                     window_start: audit.window_start,
                     window_end: audit.window_end,

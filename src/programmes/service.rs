@@ -1,6 +1,6 @@
 //! Use cases of audit programmes: create one when an application is accepted, show it.
 
-use chrono::Utc;
+use chrono::NaiveDate;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde_json::json;
@@ -29,11 +29,11 @@ use crate::workflow::Tx;
 pub fn create(
     conn: &mut DbConnection,
     application: &applications::store::Application,
+    today: NaiveDate,
     time: &AuditTime,
     transfer: Option<CyclePosition>,
 ) -> AppResult<()> {
     let seed: u64 = rand::random();
-    let today = Utc::now().date_naive();
     let programme = Programme {
         id: ProgrammeId::generate(),
         application_id: application.id.clone(),
@@ -48,6 +48,7 @@ pub fn create(
         state: ProgrammeState::Proposed,
         agreed_by: None,
         agreed_at: None,
+        new_stage2_required_on: None,
     };
     let held = application
         .current_certification

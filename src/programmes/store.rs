@@ -33,6 +33,9 @@ pub struct Programme {
     /// The client user who agreed to it, and when.
     pub agreed_by: Option<UserId>,
     pub agreed_at: Option<NaiveDateTime>,
+    /// When a major nonconformity stayed unverified 6 months after stage 2 (17021-1 9.5.3):
+    /// a new stage 2 is needed before a decision.
+    pub new_stage2_required_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -132,4 +135,38 @@ pub fn find_for_application(
         .select(ProgrammeAudit::as_select())
         .load(conn)?;
     Ok(Some((programme, audits)))
+}
+
+/// Marks the programme as needing a new stage 2 before a decision (17021-1 9.5.3).
+pub fn require_new_stage2(
+    conn: &mut DbConnection,
+    id: &ProgrammeId,
+    on: NaiveDate,
+) -> AppResult<()> {
+    diesel::update(audit_programmes::table.find(id))
+        .set(audit_programmes::new_stage2_required_on.eq(Some(on)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, id: &ProgrammeId) -> AppResult<Option<Programme>> {
+    crate::at_most_one!(
+        conn,
+        audit_programmes::table
+            .filter(audit_programmes::id.eq(id))
+            .select(Programme::as_select())
+    )
+}
+
+/// One audit of a programme's plan.
+pub fn find_audit(
+    conn: &mut DbConnection,
+    id: &ProgrammeAuditId,
+) -> AppResult<Option<ProgrammeAudit>> {
+    crate::at_most_one!(
+        conn,
+        programme_audits::table
+            .filter(programme_audits::id.eq(id))
+            .select(ProgrammeAudit::as_select())
+    )
 }

@@ -2,6 +2,7 @@
 //! deadline jobs later). With several instances on one database, a lease row per job makes
 //! each tick run on one instance only. Stopping waits for a running job to finish.
 
+mod handlers;
 mod store;
 
 use std::future::Future;
@@ -15,7 +16,63 @@ use tokio::time::MissedTickBehavior;
 use crate::db::{new_id, now, Db};
 use crate::error::{AppError, AppResult};
 
-pub use store::try_acquire_lease;
+pub use handlers::*;
+pub use store::{first_notice, try_acquire_lease};
+
+/// A job that keeps the CB's deadlines: one write transaction at the workflow clock's
+/// date, returning how many notices or changes it made. Each runs on a timer in
+/// `certbody serve`, and an admin may run one at once (`POST /admin/jobs/{name}/run`).
+pub struct DeadlineJob {
+    pub name: &'static str,
+    pub run: fn(&mut crate::workflow::Tx<'_>) -> AppResult<usize>,
+}
+
+pub const DEADLINE_JOBS: &[DeadlineJob] = &[
+    DeadlineJob {
+        name: "qualification-lapses",
+        run: crate::auditors::service::remind_lapses,
+    },
+    DeadlineJob {
+        name: "nonconformity-deadlines",
+        run: crate::nonconformities::service::remind_overdue,
+    },
+];
+
+/// The timed form of every deadline job, each in its own write transaction.
+pub fn deadline_jobs(service: &crate::workflow::Service, every: Duration) -> Vec<Job> {
+    DEADLINE_JOBS
+        .iter()
+        .map(|job| {
+            let service = service.clone();
+            Job {
+                name: job.name,
+                every,
+                run: Box::new(move |_| {
+                    let service = service.clone();
+                    Box::pin(async move {
+                        let done = service
+                            .write_as(crate::trail::Actor::system(), job.run)
+                            .await?;
+                        if done > 0 {
+                            tracing::info!(job = job.name, done, "deadline job ran");
+                        }
+                        Ok(())
+                    })
+                }),
+            }
+        })
+        .collect()
+}
+
+pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
+    use actix_web::web;
+    cfg.service(web::resource("/{name}/run").route(web::post().to(run_job_now)));
+}
+
+/// This module's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(run_job_now))]
+pub struct ApiDoc;
 
 type JobFuture = Pin<Box<dyn Future<Output = AppResult<()>>>>;
 

@@ -40,3 +40,29 @@ pub fn try_acquire_lease(
         .execute(conn)?;
     Ok(true)
 }
+
+/// Records that `notice` about `subject_id` was sent; false when it already was, so a job
+/// sends each reminder or overdue notice once, whichever run or instance gets there first.
+pub fn first_notice(
+    conn: &mut DbConnection,
+    subject_id: &str,
+    notice: &str,
+    at: NaiveDateTime,
+) -> AppResult<bool> {
+    use crate::db::schema::deadline_notices::dsl;
+    let sent = dsl::deadline_notices
+        .find((subject_id, notice))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if !sent {
+        diesel::insert_into(dsl::deadline_notices)
+            .values((
+                dsl::subject_id.eq(subject_id),
+                dsl::notice.eq(notice),
+                dsl::sent_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+    Ok(!sent)
+}

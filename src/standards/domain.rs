@@ -170,6 +170,17 @@ pub(crate) fn sample_bands() -> Vec<AuditTimeBand> {
     ]
 }
 
+/// IAF sector codes run from 1 (agriculture) to 39 (other social services).
+const IAF_SECTORS: std::ops::RangeInclusive<u8> = 1..=39;
+
+/// The codes, when each is an IAF sector code.
+pub fn check_sector_codes(codes: &[u8]) -> Result<Vec<u8>, String> {
+    match codes.iter().find(|code| !IAF_SECTORS.contains(code)) {
+        Some(code) => Err(format!("{code} is not an IAF sector code (1 to 39)")),
+        None => Ok(codes.to_vec()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,3 +250,4 @@ mod tests {
         }
     }
 }
+

@@ -11,24 +11,51 @@
 //! A stage's `service.rs` holds its use cases as functions of `(&mut Tx, &Caller, …)` or
 //! `(&mut DbConnection, &Caller, …)`; its handlers only parse, call one and map to HTTP.
 
+pub mod note;
 pub mod transition;
+
+pub use note::StepNote;
 
 use std::sync::Arc;
 
 use serde_json::Value;
 
+use chrono::{NaiveDate, NaiveDateTime};
+
 use crate::auth::{Auth, Caller, Role};
+use crate::clock::Clock;
 use crate::db::{in_read_transaction, in_write_transaction, Db, DbConnection};
 use crate::error::AppResult;
 use crate::notify::Notifier;
 use crate::pagination::{Page, PageRequest};
 use crate::trail::{self, Actor, Change};
 
-/// The database and the outbox, as every handler reaches them. Cheap to clone.
+/// Periods the certification body sets for its workflow (configuration, not code).
+#[derive(Debug, Clone, Copy)]
+pub struct Rules {
+    /// Days a client has to answer a nonconformity.
+    pub nc_response_days: u32,
+    /// Days from the audit's last day until a nonconformity must be closed.
+    pub nc_closure_days: u32,
+}
+
+impl Default for Rules {
+    fn default() -> Rules {
+        Rules {
+            nc_response_days: 30,
+            nc_closure_days: 90,
+        }
+    }
+}
+
+/// The database, the outbox, the clock and the CB's rules, as every handler reaches them.
+/// Cheap to clone.
 #[derive(Clone)]
 pub struct Service {
     db: Db,
     notifier: Arc<Notifier>,
+    clock: Clock,
+    rules: Rules,
 }
 
 impl Service {
@@ -36,11 +63,30 @@ impl Service {
         Service {
             db,
             notifier: Arc::new(notifier),
+            clock: Clock::default(),
+            rules: Rules::default(),
+        }
+    }
+
+    /// The same service reading time from `clock` and applying `rules`.
+    pub fn with(self, clock: Clock, rules: Rules) -> Service {
+        Service {
+            clock,
+            rules,
+            ..self
         }
     }
 
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.clock.today()
     }
 
     /// Reads as the signed-in caller: account check and `work` on one connection, one trip.
@@ -90,7 +136,7 @@ impl Service {
         F: FnOnce(&mut Tx<'_>, &Caller) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let notifier = self.notifier.clone();
+        let (notifier, clock, rules) = (self.notifier.clone(), self.clock.clone(), self.rules);
         self.db
             .run(move |conn| {
                 // Inside the transaction: writes are serialised, so a deactivation or role
@@ -98,7 +144,10 @@ impl Service {
                 in_write_transaction(conn, |conn| {
                     let caller = Caller::load(conn, &auth)?;
                     let actor = Actor::from(&caller);
-                    work(&mut Tx::new(conn, &actor, &notifier), &caller)
+                    work(
+                        &mut Tx::new(conn, &actor, &notifier, &clock, rules),
+                        &caller,
+                    )
                 })
             })
             .await
@@ -110,29 +159,50 @@ impl Service {
         F: FnOnce(&mut Tx<'_>) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let notifier = self.notifier.clone();
+        let (notifier, clock, rules) = (self.notifier.clone(), self.clock.clone(), self.rules);
         self.db
             .run(move |conn| {
-                in_write_transaction(conn, |conn| work(&mut Tx::new(conn, &actor, &notifier)))
+                in_write_transaction(conn, |conn| {
+                    work(&mut Tx::new(conn, &actor, &notifier, &clock, rules))
+                })
             })
             .await
     }
 }
 
-/// One write transaction: the connection, who acts, and where mail goes.
+/// One write transaction: the connection, who acts, where mail goes, what time it is and
+/// the CB's rules.
 pub struct Tx<'a> {
     pub conn: &'a mut DbConnection,
     actor: &'a Actor,
     notifier: &'a Notifier,
+    clock: &'a Clock,
+    pub rules: Rules,
 }
 
 impl<'a> Tx<'a> {
-    pub fn new(conn: &'a mut DbConnection, actor: &'a Actor, notifier: &'a Notifier) -> Tx<'a> {
+    pub fn new(
+        conn: &'a mut DbConnection,
+        actor: &'a Actor,
+        notifier: &'a Notifier,
+        clock: &'a Clock,
+        rules: Rules,
+    ) -> Tx<'a> {
         Tx {
             conn,
             actor,
             notifier,
+            clock,
+            rules,
         }
+    }
+
+    pub fn now(&self) -> NaiveDateTime {
+        self.clock.now()
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.clock.today()
     }
 
     /// Appends the audit event of a change made in this transaction.

@@ -278,6 +278,11 @@ pub fn test_config(database_url: &str) -> Config {
         register_limit_per_ip: 1000,
         trusted_proxies: Vec::new(),
         max_json_bytes: 256 * 1024,
+        max_upload_bytes: 64 * 1024,
+        nc_response_days: 30,
+        nc_closure_days: 90,
+        // The tests run the deadline jobs through the admin endpoint.
+        deadline_poll_seconds: 3600,
         log_format: LogFormat::Text,
         mail: MailConfig {
             smtp_host: None,
@@ -295,6 +300,7 @@ pub fn test_config(database_url: &str) -> Config {
             // The tests drive the dispatcher themselves unless they shorten this.
             mail_poll_seconds: 3600,
         },
+        clock: Default::default(),
     }
 }
 

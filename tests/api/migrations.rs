@@ -28,6 +28,7 @@ fn portable_type(declared: &str) -> String {
     match declared.to_lowercase().as_str() {
         "integer" | "bigint" => "bigint".into(),
         "double" | "double precision" => "double".into(),
+        "blob" | "bytea" => "binary".into(),
         "timestamp" | "timestamp without time zone" => "timestamp".into(),
         other => other.into(),
     }

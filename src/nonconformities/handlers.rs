@@ -1,0 +1,118 @@
+//! HTTP handlers of findings and nonconformities: parse, call the service, map to HTTP.
+
+use actix_web::{web, HttpResponse};
+
+use super::domain::FindingStep;
+use super::dto::*;
+use super::service;
+use super::FindingId;
+use crate::auth::Auth;
+use crate::error::{AppResult, Problem};
+use crate::pagination::Page;
+use crate::web::json::ApiJson;
+use crate::workflow::{Service, StepNote};
+
+/// Findings the caller may see: a client its own, an auditor those of their audits, admins
+/// and decision makers all; newest first.
+#[utoipa::path(get, path = "/api/v1/nonconformities", tag = "nonconformities", params(FindingListQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Page<FindingView>),
+        (status = 403, description = "Role may not list findings", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_findings(
+    app: web::Data<Service>,
+    auth: Auth,
+    query: web::Query<FindingListQuery>,
+) -> AppResult<HttpResponse> {
+    let query = query.into_inner();
+    let page = app
+        .read(auth, move |conn, caller| service::list(conn, caller, query))
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// One finding (its client, its assessors, admins, decision makers).
+#[utoipa::path(get, path = "/api/v1/nonconformities/{id}", tag = "nonconformities", params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = FindingView),
+        (status = 403, description = "Staff not assessing it", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown, or another organisation's", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_finding(
+    app: web::Data<Service>,
+    auth: Auth,
+    id: web::Path<FindingId>,
+) -> AppResult<HttpResponse> {
+    let view = app
+        .read(auth, move |conn, caller| service::get(conn, caller, &id))
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// The client answers a nonconformity: correction, root cause, corrective action and
+/// their due dates (ISO/IEC 17021-1 9.4.9); again after the auditor returned it.
+#[utoipa::path(post, path = "/api/v1/nonconformities/{id}/response", tag = "nonconformities", params(("id" = String, Path)),
+    request_body = ResponseInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = FindingView),
+        (status = 403, description = "Only the client's users answer", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown, or another organisation's", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not awaiting an answer (e.g. closed)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn respond(
+    app: web::Data<Service>,
+    auth: Auth,
+    id: web::Path<FindingId>,
+    input: ApiJson<ResponseInput>,
+) -> AppResult<HttpResponse> {
+    let input = input.into_inner();
+    let view = app
+        .write(auth, move |tx, caller| {
+            service::respond(tx, caller, &id, input)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+macro_rules! finding_step_endpoint {
+    ($name:ident, $path:literal, $step:expr, $doc:literal) => {
+        #[doc = $doc]
+        #[utoipa::path(post, path = $path, tag = "nonconformities", params(("id" = String, Path)),
+            request_body = StepNote,
+            security(("bearer" = [])),
+            responses(
+                (status = 200, body = FindingView),
+                (status = 403, description = "Role may not take this step, or staff not assessing it", body = Problem, content_type = "application/problem+json"),
+                (status = 404, description = "Unknown, or another organisation's", body = Problem, content_type = "application/problem+json"),
+                (status = 409, description = "Not possible in the finding's state", body = Problem, content_type = "application/problem+json"),
+            ))]
+        pub async fn $name(
+            app: web::Data<Service>,
+            auth: Auth,
+            id: web::Path<FindingId>,
+            body: Option<ApiJson<StepNote>>,
+        ) -> AppResult<HttpResponse> {
+            let note = body.map(ApiJson::into_inner).unwrap_or_default().optional()?;
+            let view = app
+                .write(auth, move |tx, caller| service::step(tx, caller, &id, $step, note))
+                .await?;
+            Ok(HttpResponse::Ok().json(view))
+        }
+    };
+}
+
+finding_step_endpoint!(accept_response, "/api/v1/nonconformities/{id}/accept", FindingStep::Accept,
+    "An assessor accepts the client's response; for a minor, an accepted plan is enough for a decision.");
+finding_step_endpoint!(return_response, "/api/v1/nonconformities/{id}/return", FindingStep::Return,
+    "An assessor returns the response with the reason (`note`, required); the client answers again.");
+finding_step_endpoint!(submit_evidence, "/api/v1/nonconformities/{id}/evidence-submitted", FindingStep::SubmitEvidence,
+    "The client says its corrective action is implemented; the evidence is uploaded to `/nonconformities/{id}/documents`.");
+finding_step_endpoint!(
+    verify,
+    "/api/v1/nonconformities/{id}/verify",
+    FindingStep::Verify,
+    "An assessor verifies correction and corrective action and closes the nonconformity."
+);

@@ -3,7 +3,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, Response, TestApp, User};
 
-const SMS: &str = "std-iso-iec-20000-1-2018";
+pub(crate) const SMS: &str = "std-iso-iec-20000-1-2018";
 const QMS: &str = "std-iso-9001-2015";
 
 fn site(name: &str, headcount: i64, is_central: bool) -> Value {
@@ -12,7 +12,7 @@ fn site(name: &str, headcount: i64, is_central: bool) -> Value {
 }
 
 /// An application with `sites` sites (the first central) and `personnel` people.
-fn application(standard_id: &str, personnel: i64, sites: usize) -> Value {
+pub(crate) fn application(standard_id: &str, personnel: i64, sites: usize) -> Value {
     let sites: Vec<Value> = (0..sites)
         .map(|i| site(&format!("Site {i}"), 10 + i as i64, i == 0))
         .collect();
@@ -28,7 +28,7 @@ fn application(standard_id: &str, personnel: i64, sites: usize) -> Value {
 }
 
 /// An app with an admin, a client, and `standard`'s audit-time table confirmed by the admin.
-async fn with_confirmed_table(standard: &str) -> (TestApp, User, User) {
+pub(crate) async fn with_confirmed_table(standard: &str) -> (TestApp, User, User) {
     let app = spawn_app().await;
     let admin = app.staff(Role::Admin, "admin@cb.example").await;
     let acme = app.register_applicant("quality@acme.example", "Acme").await;
@@ -43,7 +43,7 @@ async fn with_confirmed_table(standard: &str) -> (TestApp, User, User) {
     (app, admin, acme)
 }
 
-async fn step(app: &TestApp, user: &User, id: &str, action: &str) -> Response {
+pub(crate) async fn step(app: &TestApp, user: &User, id: &str, action: &str) -> Response {
     app.post(
         &format!("/api/v1/applications/{id}/{action}"),
         Some(&user.token),
@@ -61,7 +61,7 @@ async fn step_with(app: &TestApp, user: &User, id: &str, action: &str, message: 
     .await
 }
 
-async fn review(app: &TestApp, admin: &User, id: &str, body: Value) -> Response {
+pub(crate) async fn review(app: &TestApp, admin: &User, id: &str, body: Value) -> Response {
     app.request(
         "PUT",
         &format!("/api/v1/applications/{id}/review"),
@@ -71,7 +71,7 @@ async fn review(app: &TestApp, admin: &User, id: &str, body: Value) -> Response 
     .await
 }
 
-fn review_body(adjustments: Value, threats_addressed: bool) -> Value {
+pub(crate) fn review_body(adjustments: Value, threats_addressed: bool) -> Value {
     json!({"information_sufficient": true, "scope_clear": true, "competence_available": true,
         "threats_addressed": threats_addressed, "notes": "German-speaking team", "adjustments": adjustments})
 }
@@ -86,7 +86,12 @@ async fn draft(app: &TestApp, applicant: &User, body: &Value) -> String {
 }
 
 /// Draft → submitted → under review, ready for the review.
-async fn under_review(app: &TestApp, applicant: &User, admin: &User, body: &Value) -> String {
+pub(crate) async fn under_review(
+    app: &TestApp,
+    applicant: &User,
+    admin: &User,
+    body: &Value,
+) -> String {
     let id = draft(app, applicant, body).await;
     let submitted = step(app, applicant, &id, "submit").await;
     assert_eq!(submitted.body["state"], "submitted", "{}", submitted.body);

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod applications;
+mod audits;
 mod errors;
 mod helpers;
 mod migrations;

@@ -15,6 +15,7 @@ use crate::auth::rate_limit::AuthLimits;
 use crate::auth::token::TokenKeys;
 use crate::config::{Config, SecretSource};
 use crate::db::Db;
+use crate::documents::upload::UploadLimit;
 use crate::notify::dispatcher::Dispatcher;
 use crate::notify::Notifier;
 use crate::scheduler::{deadline_jobs, Job, Scheduler};
@@ -101,6 +102,7 @@ impl Application {
             config.register_limit_per_ip,
         ));
         let json_limit = JsonLimit(config.max_json_bytes);
+        let upload_limit = web::Data::new(UploadLimit(config.max_upload_bytes));
         let openapi = openapi::document();
 
         let server = HttpServer::new(move || {
@@ -115,6 +117,7 @@ impl Application {
                 .app_data(keys.clone())
                 .app_data(limits.clone())
                 .app_data(json_limit)
+                .app_data(upload_limit.clone())
                 .app_data(query_config())
                 .app_data(path_config())
                 .service(web::scope("/api/v1").configure(api::routes))

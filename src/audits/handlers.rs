@@ -343,3 +343,9 @@ pub async fn revise_report(
         .await?;
     Ok(HttpResponse::Created().json(view))
 }
+
+crate::document_endpoints!(tag = "audits", id = AuditId,
+    upload = (upload_document, "/api/v1/audits/{id}/documents", service::upload_document,
+        "The client uploads documented information for its stage 1 audit (multipart, one part named `file`); SHA-256 recorded."),
+    list = (list_documents, "/api/v1/audits/{id}/documents", service::documents),
+    download = (download_document, "/api/v1/audits/{id}/documents/{document_id}", service::document));

@@ -48,7 +48,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(web::resource("/{id}/report").route(web::get().to(get_report)))
     .service(web::resource("/{id}/report.html").route(web::get().to(get_report_html)))
-    .service(web::resource("/{id}/report/revisions").route(web::post().to(revise_report)));
+    .service(web::resource("/{id}/report/revisions").route(web::post().to(revise_report)))
+    .service(
+        web::resource("/{id}/documents")
+            .route(web::get().to(list_documents))
+            .route(web::post().to(upload_document)),
+    )
+    .service(
+        web::resource("/{id}/documents/{document_id}").route(web::get().to(download_document)),
+    );
 }
 
 /// This module's part of the OpenAPI document.
@@ -56,7 +64,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[openapi(
     paths(list_audits, plan_audit, get_audit, replace_team, object_to_member, decide_objection,
         confirm_audit, start_audit, draft_report, complete_audit, cancel_audit, record_outcome,
-        list_audit_findings, file_finding, get_report, get_report_html, revise_report),
+        list_audit_findings, file_finding, get_report, get_report_html, revise_report,
+        upload_document, list_documents, download_document),
     tags((name = "audits", description = "Audit planning, teams, objections, outcome and reports"))
 )]
 pub struct ApiDoc;

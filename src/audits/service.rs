@@ -18,6 +18,9 @@ use crate::auditors::service::check_member;
 use crate::auth::{Caller, ObjectScope, Role, StaffAccess};
 use crate::db::types::Json;
 use crate::db::DbConnection;
+use crate::documents::store::DocumentInfo;
+use crate::documents::upload::Upload;
+use crate::documents::{self, DocumentId, DocumentView, Owner, Purpose};
 use crate::error::{AppError, AppResult};
 use crate::nonconformities;
 use crate::nonconformities::dto::{FindingInput, FindingView};
@@ -838,6 +841,61 @@ fn mail(
         )?;
     }
     Ok(())
+}
+
+/// The client uploads documented information for its stage 1 audit (17021-1 9.3.1.2)
+/// until the audit is completed.
+pub fn upload_document(
+    tx: &mut Tx<'_>,
+    caller: &Caller,
+    id: &AuditId,
+    upload: Upload,
+) -> AppResult<DocumentView> {
+    caller.require_role(&[Role::Applicant])?;
+    let audit = find_visible::<AuditLifecycle>(tx.conn, caller, id)?.audit;
+    if audit.kind != AuditKind::Stage1 {
+        return Err(AppError::Conflict(
+            "documented information is uploaded for stage 1; evidence of corrective actions goes to the nonconformity".into(),
+        ));
+    }
+    if matches!(audit.state, AuditState::Completed | AuditState::Cancelled) {
+        return Err(AppError::Conflict(format!(
+            "the audit is {}",
+            audit.state.label()
+        )));
+    }
+    documents::attach(
+        tx,
+        caller,
+        Owner {
+            organisation_id: &audit.organisation_id,
+            audit_id: Some(id),
+            finding_id: None,
+            purpose: Purpose::Stage1Documentation,
+        },
+        upload,
+    )
+}
+
+/// The documents of an audit the caller may read.
+pub fn documents(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &AuditId,
+) -> AppResult<Vec<DocumentView>> {
+    find_readable(conn, caller, id)?;
+    documents::list(conn, Some(id), None)
+}
+
+/// One document of an audit the caller may read, with its bytes.
+pub fn document(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &AuditId,
+    document: &DocumentId,
+) -> AppResult<(DocumentInfo, Vec<u8>)> {
+    find_readable(conn, caller, id)?;
+    documents::download(conn, document, Some(id), None)
 }
 
 /// Stage 2 may start only after a completed stage 1 concluded "ready" (17021-1 9.3.1.2).

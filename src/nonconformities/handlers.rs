@@ -116,3 +116,9 @@ finding_step_endpoint!(
     FindingStep::Verify,
     "An assessor verifies correction and corrective action and closes the nonconformity."
 );
+
+crate::document_endpoints!(tag = "nonconformities", id = FindingId,
+    upload = (upload_evidence, "/api/v1/nonconformities/{id}/documents", service::upload_evidence,
+        "The client uploads evidence of its correction and corrective action (multipart, one part named `file`) until the nonconformity is verified."),
+    list = (list_evidence, "/api/v1/nonconformities/{id}/documents", service::evidence),
+    download = (download_evidence, "/api/v1/nonconformities/{id}/documents/{document_id}", service::evidence_document));

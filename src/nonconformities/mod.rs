@@ -25,13 +25,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/{id}/accept").route(web::post().to(accept_response)))
         .service(web::resource("/{id}/return").route(web::post().to(return_response)))
         .service(web::resource("/{id}/evidence-submitted").route(web::post().to(submit_evidence)))
-        .service(web::resource("/{id}/verify").route(web::post().to(verify)));
+        .service(web::resource("/{id}/verify").route(web::post().to(verify)))
+        .service(
+            web::resource("/{id}/documents")
+                .route(web::get().to(list_evidence))
+                .route(web::post().to(upload_evidence)),
+        )
+        .service(
+            web::resource("/{id}/documents/{document_id}").route(web::get().to(download_evidence)),
+        );
 }
 
 /// This module's part of the OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(
-    paths(list_findings, get_finding, respond, accept_response, return_response, submit_evidence, verify),
+    paths(list_findings, get_finding, respond, accept_response, return_response, submit_evidence, verify,
+        upload_evidence, list_evidence, download_evidence),
     tags((name = "nonconformities", description = "Findings of audits and the follow-up of nonconformities"))
 )]
 pub struct ApiDoc;

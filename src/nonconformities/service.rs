@@ -12,6 +12,9 @@ use crate::accounts::{OrganisationId, UserId};
 use crate::audits::AuditId;
 use crate::auth::{Caller, ObjectScope, Role, StaffAccess};
 use crate::db::DbConnection;
+use crate::documents::store::DocumentInfo;
+use crate::documents::upload::Upload;
+use crate::documents::{self, DocumentId, DocumentView, Owner, Purpose};
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Page, PageRequest};
 use crate::scheduler::first_notice;
@@ -200,6 +203,56 @@ pub fn step(
     }
     take_step::<FindingLifecycle>(tx, caller, id, step, note)?;
     view(tx.conn, id)
+}
+
+/// The client uploads evidence of its correction and corrective action, until the
+/// nonconformity is verified.
+pub fn upload_evidence(
+    tx: &mut Tx<'_>,
+    caller: &Caller,
+    id: &FindingId,
+    upload: Upload,
+) -> AppResult<DocumentView> {
+    caller.require_role(&[Role::Applicant])?;
+    let finding = find_visible::<FindingLifecycle>(tx.conn, caller, id)?.finding;
+    if !finding.state.is_pending() {
+        return Err(AppError::Conflict(format!(
+            "the finding is {}: no evidence is taken",
+            finding.state.label()
+        )));
+    }
+    documents::attach(
+        tx,
+        caller,
+        Owner {
+            organisation_id: &finding.organisation_id,
+            audit_id: None,
+            finding_id: Some(id),
+            purpose: Purpose::CorrectiveActionEvidence,
+        },
+        upload,
+    )
+}
+
+/// The evidence attached to a finding the caller may read.
+pub fn evidence(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &FindingId,
+) -> AppResult<Vec<DocumentView>> {
+    find_visible_for_reading(conn, caller, id)?;
+    documents::list(conn, None, Some(id))
+}
+
+/// One piece of evidence of a finding the caller may read, with its bytes.
+pub fn evidence_document(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &FindingId,
+    document: &DocumentId,
+) -> AppResult<(DocumentInfo, Vec<u8>)> {
+    find_visible_for_reading(conn, caller, id)?;
+    documents::download(conn, document, None, Some(id))
 }
 
 fn view(conn: &mut DbConnection, id: &FindingId) -> AppResult<FindingView> {

@@ -9,6 +9,11 @@ use crate::applications::{
 };
 use crate::helpers::{Response, TestApp, User};
 
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(bytes))
+}
+
 fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
@@ -212,8 +217,65 @@ async fn stage_1_ready_then_stage_2_with_nonconformities_answered_verified_and_c
         )
         .await;
     assert_eq!(recorded.status, 200, "{}", recorded.body);
+    // The client uploads its documented information; type, size and owner are checked.
+    let docs = format!("/api/v1/audits/{stage1}/documents");
+    let pdf = b"%PDF-1.7 service management manual".to_vec();
+    let uploaded = cb
+        .app
+        .upload(
+            &docs,
+            &cb.acme.token,
+            "../SMS manual.pdf",
+            "application/pdf",
+            &pdf,
+        )
+        .await;
+    assert_eq!(uploaded.status, 201, "{}", uploaded.body);
+    assert_eq!(uploaded.body["filename"], "SMS manual.pdf");
+    assert_eq!(uploaded.body["sha256"], sha256_hex(&pdf));
+    let document = uploaded.body["id"].as_str().unwrap().to_owned();
+    cb.app
+        .upload(
+            &docs,
+            &cb.acme.token,
+            "tool.pdf",
+            "application/pdf",
+            b"MZ\x90\x00",
+        )
+        .await
+        .assert_problem(415);
+    cb.app
+        .upload(
+            &docs,
+            &cb.acme.token,
+            "big.pdf",
+            "application/pdf",
+            &[b'%'; 70 * 1024],
+        )
+        .await
+        .assert_problem(413);
+    cb.app
+        .upload(&docs, &cb.globex.token, "x.pdf", "application/pdf", &pdf)
+        .await
+        .assert_problem(404);
+    cb.get(&cb.globex, &format!("{docs}/{document}"))
+        .await
+        .assert_problem(404);
+    cb.get(&cb.globex, &docs).await.assert_problem(404);
+    let downloaded = cb.get(&cb.lead, &format!("{docs}/{document}")).await;
+    assert_eq!(downloaded.status, 200);
+    assert_eq!(downloaded.header("content-type"), Some("application/pdf"));
+    assert_eq!(
+        cb.get(&cb.acme, &docs).await.body[0]["id"],
+        document.as_str()
+    );
+
     let done = cb.step(&cb.lead, &stage1, "complete").await;
     assert_eq!(done.body["state"], "completed", "{}", done.body);
+    cb.app
+        .upload(&docs, &cb.acme.token, "late.pdf", "application/pdf", &pdf)
+        .await
+        .assert_problem(409);
     // The client sees the stage 1 report once completed.
     let report = cb
         .get(&cb.acme, &format!("/api/v1/audits/{stage1}/report"))
@@ -381,7 +443,22 @@ async fn stage_1_ready_then_stage_2_with_nonconformities_answered_verified_and_c
             .await;
         assert_eq!(accepted.body["state"], "accepted", "{}", accepted.body);
     }
-    // The major is verified on evidence; after that nothing more is answered.
+    // The major is verified on evidence; after that nothing more is answered or uploaded.
+    let evidence = format!("/api/v1/nonconformities/{major}/documents");
+    let shot = b"\x89PNG\r\n\x1a\n availability dashboard".to_vec();
+    let attached = cb
+        .app
+        .upload(
+            &evidence,
+            &cb.acme.token,
+            "dashboard.png",
+            "image/png",
+            &shot,
+        )
+        .await;
+    assert_eq!(attached.status, 201, "{}", attached.body);
+    assert_eq!(attached.body["sha256"], sha256_hex(&shot));
+    cb.get(&cb.globex, &evidence).await.assert_problem(404);
     let submitted = cb
         .post(
             &cb.acme,

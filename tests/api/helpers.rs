@@ -390,6 +390,33 @@ impl TestApp {
         read(request.send_body(body).await.expect("request sent")).await
     }
 
+    /// Uploads one file as `multipart/form-data` (part `file`).
+    pub async fn upload(
+        &self,
+        path: &str,
+        token: &str,
+        filename: &str,
+        content_type: &str,
+        bytes: &[u8],
+    ) -> Response {
+        let boundary = "certbody-test-boundary-7d1f";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let request = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .bearer_auth(token)
+            .insert_header((
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            ));
+        read(request.send_body(body).await.expect("request sent")).await
+    }
+
     /// Signs in as a request forwarded by a proxy for `client` (`X-Forwarded-For`).
     pub async fn login_forwarded_for(&self, client: &str, email: &str, password: &str) -> Response {
         let request = self

@@ -1,7 +1,7 @@
 //! Use cases of applications: draft, edit, read, list, the review, and every state change
 //! through the transition kernel (`ApplicationLifecycle`).
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde_json::json;
 
 use super::domain::*;
@@ -330,9 +330,9 @@ impl Lifecycle for ApplicationLifecycle {
         from: ApplicationState,
         to: ApplicationState,
         note: Option<&str>,
-        _by: &Caller,
+        (_, at): (&Caller, NaiveDateTime),
     ) -> AppResult<bool> {
-        store::set_state(conn, id, from, to, note, now())
+        store::set_state(conn, id, from, to, note, at)
     }
 
     /// Acceptance needs a complete review and creates the audit programme (17021-1 9.1.3).

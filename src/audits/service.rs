@@ -2,7 +2,7 @@
 //! the client's objections, the lifecycle through the transition kernel, the outcome, the
 //! report and its revisions, and filing findings.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::json;
 
 use super::domain::*;
@@ -967,9 +967,9 @@ impl Lifecycle for AuditLifecycle {
         from: AuditState,
         to: AuditState,
         note: Option<&str>,
-        _by: &Caller,
+        (_, at): (&Caller, NaiveDateTime),
     ) -> AppResult<bool> {
-        store::set_state(conn, id, from, to, note, crate::db::now())
+        store::set_state(conn, id, from, to, note, at)
     }
 
     fn before_step(

@@ -46,6 +46,8 @@ pub struct ResponseInput {
 #[into_params(parameter_in = Query)]
 pub struct FindingListQuery {
     pub state: Option<FindingState>,
+    /// Only nonconformities whose answer or closure is overdue.
+    pub overdue: Option<bool>,
     /// Page size, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,

@@ -13,7 +13,7 @@ use crate::web::json::ApiJson;
 use crate::workflow::{Service, StepNote};
 
 /// Findings the caller may see: a client its own, an auditor those of their audits, admins
-/// and decision makers all; newest first.
+/// and decision makers all; newest first. `overdue=true` lists what is past its dates.
 #[utoipa::path(get, path = "/api/v1/nonconformities", tag = "nonconformities", params(FindingListQuery),
     security(("bearer" = [])),
     responses(
@@ -26,8 +26,9 @@ pub async fn list_findings(
     query: web::Query<FindingListQuery>,
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
+    let today = app.today();
     let page = app
-        .read(auth, move |conn, caller| service::list(conn, caller, query))
+        .read(auth, move |conn, caller| service::list(conn, caller, query, today))
         .await?;
     Ok(HttpResponse::Ok().json(page))
 }

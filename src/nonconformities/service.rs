@@ -1,6 +1,7 @@
 //! Use cases of findings: filing (by the audit's team, through `audits`), the client's
 //! response, the auditor's review and verification, lists, and the deadline job.
 
+use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::json;
 
 use super::domain::*;
@@ -120,6 +121,7 @@ pub fn list(
     conn: &mut DbConnection,
     caller: &Caller,
     query: FindingListQuery,
+    today: NaiveDate,
 ) -> AppResult<Page<FindingView>> {
     caller.require_role(&[
         Role::Applicant,
@@ -143,6 +145,7 @@ pub fn list(
         organisation.as_ref(),
         assessor.as_ref(),
         query.state,
+        query.overdue.unwrap_or(false).then_some(today),
         page,
     )?;
     Ok(Page::new(rows, total, page, FindingView::from))
@@ -323,9 +326,9 @@ impl Lifecycle for FindingLifecycle {
         from: FindingState,
         to: FindingState,
         note: Option<&str>,
-        _by: &Caller,
+        (_, at): (&Caller, NaiveDateTime),
     ) -> AppResult<bool> {
-        store::set_state(conn, id, from, to, note, crate::db::now())
+        store::set_state(conn, id, from, to, note, at)
     }
 
     /// The client hears of the auditor's steps; the assessors of the client's.

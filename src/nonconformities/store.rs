@@ -132,8 +132,13 @@ pub fn list(
     organisation: Option<&OrganisationId>,
     assessor: Option<&UserId>,
     state: Option<FindingState>,
+    overdue_on: Option<NaiveDate>,
     page: PageRequest,
 ) -> AppResult<(Vec<Finding>, i64)> {
+    let overdue_ids: Option<Vec<FindingId>> = match overdue_on {
+        Some(today) => Some(overdue(conn, today)?.into_iter().map(|f| f.id).collect()),
+        None => None,
+    };
     let filtered = || {
         let mut query = findings::table.into_boxed();
         if let Some(organisation) = organisation {
@@ -151,6 +156,9 @@ pub fn list(
         if let Some(state) = state {
             query = query.filter(findings::state.eq(state));
         }
+        if let Some(ids) = &overdue_ids {
+            query = query.filter(findings::id.eq_any(ids.clone()));
+        }
         query
     };
     load_page(conn, filtered, page, |query| {
@@ -160,7 +168,7 @@ pub fn list(
     })
 }
 
-/// Pending nonconformities with a due date before `today`: (finding, which date passed).
+/// Pending nonconformities with an answer or closure date before `today`.
 pub fn overdue(conn: &mut DbConnection, today: NaiveDate) -> AppResult<Vec<Finding>> {
     let awaiting_client = [FindingState::Open, FindingState::Returned];
     let unclosed: Vec<FindingState> = FindingState::ALL

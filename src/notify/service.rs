@@ -9,6 +9,7 @@ use crate::db::{now, DbConnection};
 use crate::error::AppResult;
 use crate::workflow::transition::Lifecycle;
 use crate::workflow::Tx;
+use chrono::NaiveDateTime;
 
 /// The one step an admin takes on a message: put a dead one back in the queue.
 #[derive(Debug, Clone, Copy)]
@@ -58,7 +59,8 @@ impl Lifecycle for Outbox {
         from: MailStatus,
         _to: MailStatus,
         _note: Option<&str>,
-        _by: &Caller,
+        // Mail runs on the system time: the dispatcher compares with it.
+        _: (&Caller, NaiveDateTime),
     ) -> AppResult<bool> {
         store::requeue(conn, id, from, now())
     }

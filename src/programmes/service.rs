@@ -1,6 +1,6 @@
 //! Use cases of audit programmes: create one when an application is accepted, show it.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde_json::json;
@@ -158,9 +158,9 @@ impl Lifecycle for ProgrammeLifecycle {
         from: ProgrammeState,
         _to: ProgrammeState,
         _note: Option<&str>,
-        by: &Caller,
+        (by, at): (&Caller, NaiveDateTime),
     ) -> AppResult<bool> {
-        store::agree(conn, id, from, &by.user_id, now())
+        store::agree(conn, id, from, &by.user_id, at)
     }
 
     /// The CB's admins learn that stage 1 may now be planned.

@@ -10,6 +10,7 @@
 
 use std::fmt::Display;
 
+use chrono::NaiveDateTime;
 use serde_json::json;
 
 use super::Tx;
@@ -40,15 +41,16 @@ pub trait Lifecycle {
     /// The audit-trail action of `step`, e.g. `submitted`.
     fn action(step: Self::Step) -> &'static str;
 
-    /// Stores `to` only while the record is still in `from`; false if it was not. `by` is
-    /// who takes the step, for records that keep it (e.g. who agreed to a programme).
+    /// Stores `to` only while the record is still in `from`; false if it was not. `by_at` is
+    /// who takes the step, for records that keep it (e.g. who agreed to a programme) and the
+    /// workflow clock's time.
     fn store_state(
         conn: &mut DbConnection,
         id: &Self::Id,
         from: Self::State,
         to: Self::State,
         note: Option<&str>,
-        by: &Caller,
+        by_at: (&Caller, NaiveDateTime),
     ) -> AppResult<bool>;
 
     /// Checks and side effects of a step beyond the state machine, before the state moves
@@ -99,7 +101,8 @@ pub fn take_step<L: Lifecycle>(
     let from = L::state(&record);
     let to = L::next(from, step).map_err(AppError::Conflict)?;
     L::before_step(tx, caller, &record, step)?;
-    if !L::store_state(tx.conn, id, from, to, note.as_deref(), caller)? {
+    let at = tx.now();
+    if !L::store_state(tx.conn, id, from, to, note.as_deref(), (caller, at))? {
         return Err(AppError::Conflict(format!(
             "the {} changed meanwhile; reload it",
             L::ENTITY

@@ -28,7 +28,9 @@ pub async fn list_findings(
     let query = query.into_inner();
     let today = app.today();
     let page = app
-        .read(auth, move |conn, caller| service::list(conn, caller, query, today))
+        .read(auth, move |conn, caller| {
+            service::list(conn, caller, query, today)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(page))
 }

@@ -715,7 +715,9 @@ async fn deadlines_move_with_the_clock_and_each_notice_goes_once() {
     clock.advance(TimeDelta::days(36));
     assert_eq!(cb.run_job("nonconformity-deadlines").await, 1);
     assert_eq!(cb.run_job("nonconformity-deadlines").await, 0);
-    let overdue = cb.get(&cb.admin, "/api/v1/nonconformities?overdue=true").await;
+    let overdue = cb
+        .get(&cb.admin, "/api/v1/nonconformities?overdue=true")
+        .await;
     assert_eq!(overdue.body["total"], 1, "{}", overdue.body);
     assert_eq!(overdue.body["items"][0]["id"], major.as_str());
     assert_eq!(

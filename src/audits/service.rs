@@ -52,15 +52,37 @@ fn find_readable(conn: &mut DbConnection, caller: &Caller, id: &AuditId) -> AppR
 fn view(conn: &mut DbConnection, id: &AuditId) -> AppResult<AuditView> {
     let audit =
         store::find(conn, id)?.ok_or_else(|| AppError::NotFound("no audit has this id".into()))?;
-    let team = store::team(conn, id)?
+    Ok(views(conn, vec![audit])?.remove(0))
+}
+
+/// The views of several audits, their teams and carried nonconformities loaded in one
+/// query each.
+fn views(conn: &mut DbConnection, audits: Vec<Audit>) -> AppResult<Vec<AuditView>> {
+    let ids: Vec<AuditId> = audits.iter().map(|a| a.id.clone()).collect();
+    let programmes: Vec<ProgrammeId> = audits.iter().map(|a| a.programme_id.clone()).collect();
+    let mut teams = store::teams(conn, &ids)?;
+    let pending = nonconformities::store::pending_in_programmes(conn, &programmes)?;
+    Ok(audits
         .into_iter()
-        .map(TeamMemberView::new)
-        .collect();
-    let carried = nonconformities::store::pending_in_programme(conn, &audit.programme_id, id)?
-        .into_iter()
-        .map(|finding| finding.id)
-        .collect();
-    Ok(AuditView::new(audit, team, carried))
+        .map(|audit| {
+            let (team, others) = std::mem::take(&mut teams)
+                .into_iter()
+                .partition(|(member, _)| member.audit_id == audit.id);
+            teams = others;
+            let carried = pending
+                .iter()
+                .filter(|(f, programme)| *programme == audit.programme_id && f.audit_id != audit.id)
+                .map(|(f, _)| f.id.clone())
+                .collect();
+            AuditView::new(
+                audit,
+                team.into_iter()
+                    .map(TeamMemberView::new)
+                    .collect::<Vec<_>>(),
+                carried,
+            )
+        })
+        .collect())
 }
 
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: &AuditId) -> AppResult<AuditView> {
@@ -97,11 +119,7 @@ pub fn list(
         state: query.state,
     };
     let (rows, total) = store::list(conn, &filter, page)?;
-    let mut views = Vec::with_capacity(rows.len());
-    for audit in rows {
-        views.push(view(conn, &audit.id)?);
-    }
-    Ok(Page::new(views, total, page, |view| view))
+    Ok(Page::new(views(conn, rows)?, total, page, |view| view))
 }
 
 /// The facts a team is checked against.

@@ -87,9 +87,14 @@ pub fn find(conn: &mut DbConnection, id: &AuditId) -> AppResult<Option<Audit>> {
 
 /// The team with each member's name, lead auditor first.
 pub fn team(conn: &mut DbConnection, id: &AuditId) -> AppResult<Vec<(TeamMember, String)>> {
+    teams(conn, std::slice::from_ref(id))
+}
+
+/// The teams of several audits in one query, each lead auditor first.
+pub fn teams(conn: &mut DbConnection, ids: &[AuditId]) -> AppResult<Vec<(TeamMember, String)>> {
     let mut members: Vec<(TeamMember, String)> = audit_team_members::table
         .inner_join(users::table.on(users::id.eq(audit_team_members::user_id)))
-        .filter(audit_team_members::audit_id.eq(id))
+        .filter(audit_team_members::audit_id.eq_any(ids))
         .select((TeamMember::as_select(), users::full_name))
         .load(conn)?;
     members.sort_by_key(|(member, name)| (member.role != TeamRole::LeadAuditor, name.clone()));

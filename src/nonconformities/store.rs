@@ -61,13 +61,13 @@ pub fn of_audit(conn: &mut DbConnection, audit_id: &AuditId) -> AppResult<Vec<Fi
         .load(conn)?)
 }
 
-/// Nonconformities of a programme's earlier audits still pending: the next audit carries
-/// them into its plan and verifies them (a minor's accepted plan is checked there).
-pub fn pending_in_programme(
+/// Pending nonconformities of the programmes' audits, with their programme: each next
+/// audit carries those of the others into its plan and verifies them (a minor's accepted
+/// plan is checked there).
+pub fn pending_in_programmes(
     conn: &mut DbConnection,
-    programme: &ProgrammeId,
-    except_audit: &AuditId,
-) -> AppResult<Vec<Finding>> {
+    programmes: &[ProgrammeId],
+) -> AppResult<Vec<(Finding, ProgrammeId)>> {
     let pending: Vec<FindingState> = FindingState::ALL
         .iter()
         .copied()
@@ -75,11 +75,10 @@ pub fn pending_in_programme(
         .collect();
     Ok(findings::table
         .inner_join(audits::table.on(audits::id.eq(findings::audit_id)))
-        .filter(audits::programme_id.eq(programme))
-        .filter(findings::audit_id.ne(except_audit))
+        .filter(audits::programme_id.eq_any(programmes))
         .filter(findings::state.eq_any(pending))
         .order(findings::filed_at.asc())
-        .select(Finding::as_select())
+        .select((Finding::as_select(), audits::programme_id))
         .load(conn)?)
 }
 

@@ -506,6 +506,27 @@ async fn stage_1_ready_then_stage_2_with_nonconformities_answered_verified_and_c
     let mut minors = vec![minor_a.as_str(), minor_b.as_str()];
     minors.sort();
     assert_eq!(carried, minors);
+    // Lists: the client its own audits with their teams, another client none.
+    let listed = cb.get(&cb.acme, "/api/v1/audits").await;
+    assert_eq!(listed.body["total"], 3, "{}", listed.body);
+    assert!(listed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["team"][0]["role"] == "lead_auditor"));
+    assert_eq!(
+        listed.body["items"][0]["carried_nonconformities"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(cb.get(&cb.globex, "/api/v1/audits").await.body["total"], 0);
+    assert_eq!(
+        cb.get(&cb.auditor, "/api/v1/audits").await.body["total"],
+        0,
+        "not on any team"
+    );
     // The client was mailed the plans.
     let outbox = cb
         .get(&cb.admin, "/api/v1/admin/outbox?status=pending&limit=200")

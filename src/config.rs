@@ -172,9 +172,9 @@ pub struct Config {
     )]
     pub nc_response_days: u32,
 
-    /// Days from the audit's last day until a nonconformity must be closed (a major
-    /// verified); the CB's own rule. A major is never left open past 6 months of stage 2
-    /// (9.5.3), whatever this says.
+    /// Days from the audit's last day until a major nonconformity must be verified; the
+    /// CB's own rule. A major from stage 2 is due within 6 months of its last day (9.5.3),
+    /// whatever this says. Minors need an accepted plan; the next audit verifies them.
     #[arg(
         long,
         env = "CERTBODY_NC_CLOSURE_DAYS",

@@ -118,16 +118,15 @@ impl Period {
 /// How long consultancy given by a person bars them from the client (17021-1 5.2.10).
 pub const CONSULTANCY_BAR_YEARS: u32 = 2;
 
-/// The period in which consultancy that ended on `ended_on` (ongoing when `None`, counted
-/// from `today`) bars its consultant from the client.
-pub fn consultancy_bar(ended_on: Option<NaiveDate>, today: NaiveDate) -> Period {
-    let end = ended_on.unwrap_or(today);
+/// The period in which consultancy bars its consultant from the client: until two years
+/// after it ended, and for as long as it goes on (`ended_on` absent).
+pub fn consultancy_bar(ended_on: Option<NaiveDate>) -> Period {
     Period {
         from: NaiveDate::MIN,
-        until: Some(
+        until: ended_on.map(|end| {
             end.checked_add_months(Months::new(12 * CONSULTANCY_BAR_YEARS))
-                .unwrap_or(NaiveDate::MAX),
-        ),
+                .unwrap_or(NaiveDate::MAX)
+        }),
     }
 }
 
@@ -219,11 +218,11 @@ mod tests {
 
     #[test]
     fn consultancy_bars_its_consultant_for_two_years_after_it_ended() {
-        let bar = consultancy_bar(Some(day("2025-06-30")), day("2026-01-01"));
+        let bar = consultancy_bar(Some(day("2025-06-30")));
         assert!(bar.overlaps(day("2027-06-30"), day("2027-06-30")));
         assert!(!bar.overlaps(day("2027-07-01"), day("2027-07-02")));
-        let ongoing = consultancy_bar(None, day("2026-01-01"));
-        assert!(ongoing.overlaps(day("2027-12-31"), day("2028-01-01")));
+        let ongoing = consultancy_bar(None);
+        assert!(ongoing.overlaps(day("2040-12-31"), day("2041-01-01")));
         assert!(names_person(" Jane Doe ", "jane doe", "jd@cb.example"));
         assert!(names_person("JD@cb.example", "Jane Doe", "jd@cb.example"));
         assert!(!names_person("", "", "jd@cb.example"));

@@ -176,14 +176,13 @@ pub fn declare_conflict(
 
 /// Why `user` may not work for `client` between `starts_on` and `ends_on`, if they may
 /// not: a declared conflict, or management-system consultancy the client reported from
-/// this person within the last two years (17021-1 5.2.10). Decisions and complaints use
-/// it too.
+/// this person within the last two years (17021-1 5.2.10). Meant for the decisions and
+/// complaints stages too.
 pub fn conflict_with(
     conn: &mut DbConnection,
     user: &accounts::User,
     client: &OrganisationId,
     (starts_on, ends_on): (NaiveDate, NaiveDate),
-    today: NaiveDate,
 ) -> AppResult<Option<String>> {
     if let Some(declared) = store::conflicts(conn, &user.id, Some(client))?
         .into_iter()
@@ -201,7 +200,7 @@ pub fn conflict_with(
             c.person
                 .as_deref()
                 .is_some_and(|person| names_person(person, &user.full_name, &user.email))
-                && consultancy_bar(c.ended_on, today).overlaps(starts_on, ends_on)
+                && consultancy_bar(c.ended_on).overlaps(starts_on, ends_on)
         });
     Ok(consulted.map(|c| {
         format!(
@@ -211,19 +210,21 @@ pub fn conflict_with(
     }))
 }
 
+/// The audit a person is checked for: its standard, client and dates.
+pub struct Assignment<'a> {
+    pub standard_id: &'a StandardId,
+    pub organisation_id: &'a OrganisationId,
+    pub dates: (NaiveDate, NaiveDate),
+}
+
 /// Checks one prospective team member: an active staff user, qualified for `role` on the
 /// audit's standard and dates, without a conflict with the client. The sector codes their
 /// qualification covers, or why not (a 422 naming `field`).
-#[allow(clippy::too_many_arguments)]
 pub fn check_member(
     conn: &mut DbConnection,
     field: &str,
-    user_id: &UserId,
-    role: TeamRole,
-    standard: &StandardId,
-    client: &OrganisationId,
-    dates: (NaiveDate, NaiveDate),
-    today: NaiveDate,
+    (user_id, role): (&UserId, TeamRole),
+    audit: &Assignment<'_>,
 ) -> AppResult<Vec<u8>> {
     let user = accounts::find_user(conn, user_id)?
         .filter(|user| user.active && user.role.is_staff())
@@ -234,14 +235,14 @@ pub fn check_member(
             format!("{} is not an auditor", user.full_name),
         ));
     }
-    if let Some(conflict) = conflict_with(conn, &user, client, dates, today)? {
+    if let Some(conflict) = conflict_with(conn, &user, audit.organisation_id, audit.dates)? {
         return Err(AppError::invalid(field, conflict));
     }
-    let held: Vec<Competence> = store::qualifications(conn, user_id, Some(standard))?
+    let held: Vec<Competence> = store::qualifications(conn, user_id, Some(audit.standard_id))?
         .iter()
         .map(Qualification::competence)
         .collect();
-    qualifies(&held, role, dates.0, dates.1)
+    qualifies(&held, role, audit.dates.0, audit.dates.1)
         .map_err(|why| AppError::invalid(field, format!("{} {why}", user.full_name)))
 }
 

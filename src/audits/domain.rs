@@ -64,7 +64,6 @@ pub fn next_audit_state(from: AuditState, step: AuditStep) -> Result<AuditState,
     match (from, step) {
         (Planned, Confirm) => Ok(Confirmed),
         (Confirmed, Replan) => Ok(Planned),
-        (Planned, Replan) => Ok(Planned),
         (Confirmed, Start) => Ok(InProgress),
         (InProgress, DraftReport) => Ok(ReportDraft),
         (ReportDraft, Complete) => Ok(Completed),
@@ -75,6 +74,7 @@ pub fn next_audit_state(from: AuditState, step: AuditStep) -> Result<AuditState,
         (_, DraftReport) => Err("only an audit in progress can move to its report draft".into()),
         (_, Complete) => Err("only an audit with a report draft can be completed".into()),
         (_, Cancel) => Err("an audit with a report draft cannot be cancelled".into()),
+        (Planned, Replan) => Err("the audit is already planned".into()),
         (_, Replan) => Err("the audit has started: its team is final".into()),
     }
 }
@@ -117,10 +117,13 @@ pub struct Plan {
     /// Why a special audit is held.
     #[serde(default)]
     pub special_reason: Option<String>,
+    /// People removed by an upheld objection of the client: they do not come back.
+    #[serde(default)]
+    pub excluded_member_ids: Vec<crate::accounts::UserId>,
 }
 
 crate::text_enum! {
-    /// The team's recommendation to the certification decision maker (9.4.8.3).
+    /// The team's recommendation to the certification decision maker (9.4.8).
     pub enum Recommendation {
         Grant = "grant",
         Refuse = "refuse",

@@ -13,7 +13,7 @@ use crate::error::{AppResult, Problem};
 use crate::nonconformities::dto::{FindingInput, FindingView};
 use crate::pagination::Page;
 use crate::web::json::ApiJson;
-use crate::workflow::{Service, StepNote};
+use crate::workflow::Service;
 
 /// Audits the caller may see, latest first: a client its own, an auditor those they are
 /// on the team of, admins and decision makers all.
@@ -158,46 +158,27 @@ pub async fn decide_objection(
     Ok(HttpResponse::Ok().json(view))
 }
 
-macro_rules! audit_step_endpoint {
-    ($name:ident, $path:literal, $step:expr, $doc:literal) => {
-        #[doc = $doc]
-        #[utoipa::path(post, path = $path, tag = "audits", params(("id" = String, Path)),
-            request_body = StepNote,
-            security(("bearer" = [])),
-            responses(
-                (status = 200, body = AuditView),
-                (status = 403, description = "Role may not take this step, or staff not on the team", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "Unknown, or another organisation's", body = Problem, content_type = "application/problem+json"),
-                (status = 409, description = "Not possible in the audit's state, or a prerequisite is missing", body = Problem, content_type = "application/problem+json"),
-            ))]
-        pub async fn $name(
-            app: web::Data<Service>,
-            auth: Auth,
-            id: web::Path<AuditId>,
-            body: Option<ApiJson<StepNote>>,
-        ) -> AppResult<HttpResponse> {
-            let note = body.map(ApiJson::into_inner).unwrap_or_default().optional()?;
-            let view = app
-                .write(auth, move |tx, caller| service::transition(tx, caller, &id, $step, note))
-                .await?;
-            Ok(HttpResponse::Ok().json(view))
-        }
-    };
-}
-
-audit_step_endpoint!(confirm_audit, "/api/v1/audits/{id}/confirm", AuditStep::Confirm,
+crate::step_endpoint!(tag = "audits", id = AuditId, view = AuditView, service = service::transition,
+    confirm_audit, "/api/v1/audits/{id}/confirm", AuditStep::Confirm,
     "Confirms plan and team (admins): needs a lead auditor, full sector coverage and no pending objection; the client is mailed.");
-audit_step_endpoint!(start_audit, "/api/v1/audits/{id}/start", AuditStep::Start,
+crate::step_endpoint!(tag = "audits", id = AuditId, view = AuditView, service = service::transition,
+    start_audit, "/api/v1/audits/{id}/start", AuditStep::Start,
     "The team starts the audit. Stage 2 needs a completed stage 1 that concluded the client is ready.");
-audit_step_endpoint!(
+crate::step_endpoint!(
+    tag = "audits",
+    id = AuditId,
+    view = AuditView,
+    service = service::transition,
     draft_report,
     "/api/v1/audits/{id}/report-draft",
     AuditStep::DraftReport,
     "The team has finished on site; findings may still be filed while the report is drafted."
 );
-audit_step_endpoint!(complete_audit, "/api/v1/audits/{id}/complete", AuditStep::Complete,
+crate::step_endpoint!(tag = "audits", id = AuditId, view = AuditView, service = service::transition,
+    complete_audit, "/api/v1/audits/{id}/complete", AuditStep::Complete,
     "The lead auditor completes the audit: needs the conclusion (and stage 1 readiness or the recommendation); freezes report revision 1 and mails the client.");
-audit_step_endpoint!(cancel_audit, "/api/v1/audits/{id}/cancel", AuditStep::Cancel,
+crate::step_endpoint!(tag = "audits", id = AuditId, view = AuditView, service = service::transition,
+    cancel_audit, "/api/v1/audits/{id}/cancel", AuditStep::Cancel,
     "Cancels an audit before its report draft (admins), with the reason in `note`; the programme entry may be planned again.");
 
 /// The lead auditor records the conclusion, recommendation and, at stage 1, readiness and

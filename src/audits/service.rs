@@ -2,7 +2,9 @@
 //! the client's objections, the lifecycle through the transition kernel, the outcome, the
 //! report and its revisions, and filing findings.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
 use serde_json::json;
 
 use super::domain::*;
@@ -11,10 +13,10 @@ use super::report;
 use super::store::{self, Audit, FrozenReport, TeamMember};
 use super::AuditId;
 use crate::accounts::store as accounts;
-use crate::accounts::{OrganisationId, UserId};
+use crate::accounts::UserId;
 use crate::applications::{self, SiteId};
 use crate::auditors::domain::{uncovered_sectors, TeamRole};
-use crate::auditors::service::check_member;
+use crate::auditors::service::{check_member, Assignment};
 use crate::auth::{Caller, ObjectScope, Role, StaffAccess};
 use crate::db::types::Json;
 use crate::db::DbConnection;
@@ -27,10 +29,10 @@ use crate::nonconformities::dto::{FindingInput, FindingView};
 use crate::pagination::{Page, PageRequest};
 use crate::programmes::domain::{check_remote_share, ProgrammeState};
 use crate::programmes::{self, ProgrammeId};
-use crate::standards::{self, StandardId};
+use crate::standards;
 use crate::trail::Change;
 use crate::validate::{optional_text, required_text, Checker};
-use crate::workflow::transition::{find_visible, take_step, Lifecycle};
+use crate::workflow::transition::{find_readable, find_visible, take_step, Lifecycle};
 use crate::workflow::Tx;
 
 /// An audit with the ids of its team, as the object-access check needs them.
@@ -39,55 +41,52 @@ pub struct AuditRecord {
     pub team: Vec<UserId>,
 }
 
-/// Decision makers read every audit (they decide on its report); everyone else by the
-/// lifecycle's rules: the client its own, the team, admins.
-fn find_readable(conn: &mut DbConnection, caller: &Caller, id: &AuditId) -> AppResult<AuditRecord> {
-    if caller.role == Role::DecisionMaker {
-        return AuditLifecycle::load(conn, id)?
-            .ok_or_else(|| AppError::NotFound("no audit has this id".into()));
-    }
-    find_visible::<AuditLifecycle>(conn, caller, id)
-}
-
-fn view(conn: &mut DbConnection, id: &AuditId) -> AppResult<AuditView> {
+fn view(conn: &mut DbConnection, caller: &Caller, id: &AuditId) -> AppResult<AuditView> {
     let audit =
         store::find(conn, id)?.ok_or_else(|| AppError::NotFound("no audit has this id".into()))?;
-    Ok(views(conn, vec![audit])?.remove(0))
+    Ok(views(conn, caller, vec![audit])?.remove(0))
 }
 
 /// The views of several audits, their teams and carried nonconformities loaded in one
-/// query each.
-fn views(conn: &mut DbConnection, audits: Vec<Audit>) -> AppResult<Vec<AuditView>> {
+/// query each. The client sees the team's conclusion only once the audit is completed.
+fn views(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    audits: Vec<Audit>,
+) -> AppResult<Vec<AuditView>> {
     let ids: Vec<AuditId> = audits.iter().map(|a| a.id.clone()).collect();
     let programmes: Vec<ProgrammeId> = audits.iter().map(|a| a.programme_id.clone()).collect();
-    let mut teams = store::teams(conn, &ids)?;
+    let mut teams: HashMap<AuditId, Vec<TeamMemberView>> = HashMap::new();
+    for member in store::teams(conn, &ids)? {
+        teams
+            .entry(member.0.audit_id.clone())
+            .or_default()
+            .push(TeamMemberView::new(member));
+    }
     let pending = nonconformities::store::pending_in_programmes(conn, &programmes)?;
     Ok(audits
         .into_iter()
-        .map(|audit| {
-            let (team, others) = std::mem::take(&mut teams)
-                .into_iter()
-                .partition(|(member, _)| member.audit_id == audit.id);
-            teams = others;
+        .map(|mut audit| {
+            // Open nonconformities of the programme's earlier audits: this one follows them up.
             let carried = pending
                 .iter()
-                .filter(|(f, programme)| *programme == audit.programme_id && f.audit_id != audit.id)
-                .map(|(f, _)| f.id.clone())
+                .filter(|(_, programme, started)| {
+                    *programme == audit.programme_id && *started < audit.starts_on
+                })
+                .map(|(finding, _, _)| finding.id.clone())
                 .collect();
-            AuditView::new(
-                audit,
-                team.into_iter()
-                    .map(TeamMemberView::new)
-                    .collect::<Vec<_>>(),
-                carried,
-            )
+            if caller.role == Role::Applicant && audit.state != AuditState::Completed {
+                audit.outcome = None;
+            }
+            let team = teams.remove(&audit.id).unwrap_or_default();
+            AuditView::new(audit, team, carried)
         })
         .collect())
 }
 
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: &AuditId) -> AppResult<AuditView> {
-    find_readable(conn, caller, id)?;
-    view(conn, id)
+    find_readable::<AuditLifecycle>(conn, caller, id)?;
+    view(conn, caller, id)
 }
 
 /// Audits the caller may see, latest first: a client its own, an auditor those they are
@@ -119,26 +118,42 @@ pub fn list(
         state: query.state,
     };
     let (rows, total) = store::list(conn, &filter, page)?;
-    Ok(Page::new(views(conn, rows)?, total, page, |view| view))
+    Ok(Page::new(views(conn, caller, rows)?, total, page, |view| {
+        view
+    }))
 }
 
 /// The facts a team is checked against.
 struct TeamContext<'a> {
-    standard_id: &'a StandardId,
-    organisation_id: &'a OrganisationId,
-    dates: (NaiveDate, NaiveDate),
+    audit: Assignment<'a>,
     sector_codes: &'a [u8],
-    today: NaiveDate,
+    /// People the client objected to successfully: they do not come back.
+    excluded: &'a [UserId],
+}
+
+impl<'a> TeamContext<'a> {
+    fn of(audit: &'a Audit) -> TeamContext<'a> {
+        TeamContext {
+            audit: Assignment {
+                standard_id: &audit.standard_id,
+                organisation_id: &audit.organisation_id,
+                dates: (audit.starts_on, audit.ends_on),
+            },
+            sector_codes: &audit.plan.0.sector_codes,
+            excluded: &audit.plan.0.excluded_member_ids,
+        }
+    }
 }
 
 /// Checks a whole team: each member qualified and free of conflicts on the audit's
-/// dates, one lead auditor, nobody twice, every sector code in scope covered.
+/// dates, one lead auditor, nobody twice, nobody the client's objection removed, every
+/// sector code in scope covered. Members of the `current` team keep their objections.
 fn checked_team(
     conn: &mut DbConnection,
     audit_id: &AuditId,
     input: &[TeamMemberInput],
     context: &TeamContext<'_>,
-    at: chrono::NaiveDateTime,
+    (current, at): (&[TeamMember], NaiveDateTime),
 ) -> AppResult<Vec<TeamMember>> {
     let leads = input
         .iter()
@@ -159,22 +174,23 @@ fn checked_team(
                 "this person is already on the team",
             ));
         }
-        let codes = check_member(
-            conn,
-            &field,
-            &member.user_id,
-            member.role,
-            context.standard_id,
-            context.organisation_id,
-            context.dates,
-            context.today,
-        )?;
+        if context.excluded.contains(&member.user_id) {
+            return Err(AppError::invalid(
+                field,
+                "the client's objection to this person was upheld",
+            ));
+        }
+        let codes = check_member(conn, &field, (&member.user_id, member.role), &context.audit)?;
+        let objection = current
+            .iter()
+            .find(|m| m.user_id == member.user_id)
+            .and_then(|m| m.objection.clone());
         team.push(TeamMember {
             audit_id: audit_id.clone(),
             user_id: member.user_id.clone(),
             role: member.role,
             sector_codes: Json(codes),
-            objection: None,
+            objection,
             added_at: at,
         });
     }
@@ -247,10 +263,18 @@ pub fn plan(tx: &mut Tx<'_>, caller: &Caller, input: PlanInput) -> AppResult<Aud
         },
     );
     let (site_ids, random_site_ids) = match &entry {
-        Some(entry) => (
-            entry.sample.0.site_ids.clone(),
-            entry.sample.0.random_site_ids.clone(),
-        ),
+        Some(entry) => {
+            if !input.site_ids.is_empty() {
+                checker.check::<()>(
+                    "site_ids",
+                    Err("a programme audit visits the sample the programme drew for it".into()),
+                );
+            }
+            (
+                entry.sample.0.site_ids.clone(),
+                entry.sample.0.random_site_ids.clone(),
+            )
+        }
         None if input.site_ids.is_empty() => (
             sites
                 .iter()
@@ -282,15 +306,18 @@ pub fn plan(tx: &mut Tx<'_>, caller: &Caller, input: PlanInput) -> AppResult<Aud
         check_mode(input.mode, input.remote_percent)
             .and_then(|share| check_remote_share(share, standard.min_on_site_percent)),
     );
-    let days = input
-        .days
-        .unwrap_or(entry.as_ref().map_or(1.0, |e| e.planned_days));
+    // A programme audit takes the days the review computed (IAF MD 5); a special audit
+    // states its own.
     let days = checker.check(
         "days",
-        if (0.5..=1000.0).contains(&days) {
-            Ok(days)
-        } else {
-            Err("must be between 0.5 and 1000".into())
+        match (&entry, input.days) {
+            (Some(_), Some(_)) => Err(
+                "a programme audit takes the programme's audit time; change it through the application review".into(),
+            ),
+            (Some(entry), None) => Ok(entry.planned_days),
+            (None, None) => Err("state the days of a special audit".into()),
+            (None, Some(days)) if (0.5..=1000.0).contains(&days) => Ok(days),
+            (None, Some(_)) => Err("must be between 0.5 and 1000".into()),
         },
     );
     let objectives = checker.check("objectives", required_text(&input.objectives, 4000));
@@ -306,21 +333,7 @@ pub fn plan(tx: &mut Tx<'_>, caller: &Caller, input: PlanInput) -> AppResult<Aud
         ))?;
 
     let id = AuditId::generate();
-    let sector_codes = application.sector_codes.0.clone();
     let at = tx.now();
-    let team = checked_team(
-        tx.conn,
-        &id,
-        &input.team,
-        &TeamContext {
-            standard_id: &programme.standard_id,
-            organisation_id: &programme.organisation_id,
-            dates: (input.starts_on, input.ends_on),
-            sector_codes: &sector_codes,
-            today,
-        },
-        at,
-    )?;
     let audit = Audit {
         id: id.clone(),
         programme_id: programme.id.clone(),
@@ -345,13 +358,21 @@ pub fn plan(tx: &mut Tx<'_>, caller: &Caller, input: PlanInput) -> AppResult<Aud
             }),
             site_ids,
             random_site_ids,
-            sector_codes,
+            sector_codes: application.sector_codes.0.clone(),
+            excluded_member_ids: Vec::new(),
             special_reason,
         }),
         outcome: None,
         state_note: None,
         updated_at: at,
     };
+    let team = checked_team(
+        tx.conn,
+        &id,
+        &input.team,
+        &TeamContext::of(&audit),
+        (&[], at),
+    )?;
     store::insert(tx.conn, &audit, &team)?;
     tx.record(Change {
         entity_type: AuditLifecycle::ENTITY,
@@ -369,7 +390,7 @@ pub fn plan(tx: &mut Tx<'_>, caller: &Caller, input: PlanInput) -> AppResult<Aud
         "planned: you may object to a team member before it starts",
         None,
     )?;
-    view(tx.conn, &id)
+    view(tx.conn, caller, &id)
 }
 
 /// Replaces the team of a planned audit (admins), e.g. after an upheld objection.
@@ -387,19 +408,21 @@ pub fn replace_team(
             "the team changes only while the audit is planned".into(),
         ));
     }
-    let at = tx.now();
+    let current: Vec<TeamMember> = store::team(tx.conn, id)?
+        .into_iter()
+        .map(|(member, _)| member)
+        .collect();
+    if current.iter().any(TeamMember::has_pending_objection) {
+        return Err(AppError::Conflict(
+            "an objection to a team member is pending: decide it first".into(),
+        ));
+    }
     let team = checked_team(
         tx.conn,
         id,
         &input.team,
-        &TeamContext {
-            standard_id: &audit.standard_id,
-            organisation_id: &audit.organisation_id,
-            dates: (audit.starts_on, audit.ends_on),
-            sector_codes: &audit.plan.0.sector_codes,
-            today: tx.today(),
-        },
-        at,
+        &TeamContext::of(&audit),
+        (&current, tx.now()),
     )?;
     store::replace_team(tx.conn, id, &team)?;
     tx.record(Change {
@@ -411,7 +434,7 @@ pub fn replace_team(
         after: Some(json!({"team": team.iter().map(|m| json!({"user_id": m.user_id, "role": m.role})).collect::<Vec<_>>()})),
     })?;
     tell_client(tx, &audit, "planned with a changed team", None)?;
-    view(tx.conn, id)
+    view(tx.conn, caller, id)
 }
 
 /// The client objects to a team member before the audit starts (17021-1 9.2.3.3).
@@ -467,7 +490,7 @@ pub fn object(
         "the client objects to a team member",
         Some(&objection.reason),
     )?;
-    view(tx.conn, id)
+    view(tx.conn, caller, id)
 }
 
 fn team_member(
@@ -492,6 +515,15 @@ pub fn decide_objection(
 ) -> AppResult<AuditView> {
     caller.require_role(&[Role::Admin])?;
     let record = find_visible::<AuditLifecycle>(tx.conn, caller, id)?;
+    if !matches!(
+        record.audit.state,
+        AuditState::Planned | AuditState::Confirmed
+    ) {
+        return Err(AppError::Conflict(format!(
+            "the audit is {}: its team is final",
+            record.audit.state.label()
+        )));
+    }
     let note = optional_text(input.note.as_deref(), 2000)
         .map_err(|message| AppError::invalid("note", message))?;
     let (current, name) = team_member(tx.conn, id, member)?;
@@ -511,6 +543,9 @@ pub fn decide_objection(
     objection.decision_note = note.clone();
     if input.upheld {
         store::remove_member(tx.conn, id, member)?;
+        let mut plan = record.audit.plan.0.clone();
+        plan.excluded_member_ids.push(member.clone());
+        store::set_plan(tx.conn, id, &plan)?;
     } else {
         store::set_objection(tx.conn, id, member, &objection)?;
     }
@@ -535,7 +570,7 @@ pub fn decide_objection(
         format!("objection to {name} dismissed")
     };
     tell_client(tx, &record.audit, &headline, note.as_deref())?;
-    view(tx.conn, id)
+    view(tx.conn, caller, id)
 }
 
 /// A step of the lifecycle: confirm, start, report draft, complete, cancel (with reason).
@@ -546,26 +581,43 @@ pub fn transition(
     step: AuditStep,
     note: Option<String>,
 ) -> AppResult<AuditView> {
+    caller.require_role(AuditLifecycle::roles(step))?;
     if step == AuditStep::Cancel && note.is_none() {
         return Err(AppError::invalid("note", "say why the audit is cancelled"));
     }
     take_step::<AuditLifecycle>(tx, caller, id, step, note)?;
-    view(tx.conn, id)
+    view(tx.conn, caller, id)
 }
 
-/// The lead auditor, and only while the report may change, or why not.
-fn require_lead(caller: &Caller, team: &[(TeamMember, String)]) -> AppResult<()> {
-    let is_lead = team
+/// 403 unless the caller holds one of `places` on the team.
+fn require_place(
+    caller: &Caller,
+    team: &[(TeamMember, String)],
+    places: &[TeamRole],
+) -> AppResult<()> {
+    let holds = team
         .iter()
-        .any(|(m, _)| m.user_id == caller.user_id && m.role == TeamRole::LeadAuditor);
-    if is_lead {
+        .any(|(m, _)| m.user_id == caller.user_id && places.contains(&m.role));
+    if holds {
         Ok(())
     } else {
-        Err(AppError::Forbidden(
-            "only the audit's lead auditor may do this".into(),
-        ))
+        Err(AppError::Forbidden(format!(
+            "only the audit's {} may do this",
+            places
+                .iter()
+                .map(|p| p.label())
+                .collect::<Vec<_>>()
+                .join(" or ")
+        )))
     }
 }
+
+fn require_lead(caller: &Caller, team: &[(TeamMember, String)]) -> AppResult<()> {
+    require_place(caller, team, &[TeamRole::LeadAuditor])
+}
+
+/// The places that audit: technical experts advise and observers watch (17021-1 7.2, 9.2.2).
+const AUDITING: &[TeamRole] = &[TeamRole::LeadAuditor, TeamRole::Auditor];
 
 fn merged_outcome(
     kind: AuditKind,
@@ -646,7 +698,7 @@ pub fn record_outcome(
         before: Some(json!(record.audit.outcome())),
         after: Some(json!(outcome)),
     })?;
-    view(tx.conn, id)
+    view(tx.conn, caller, id)
 }
 
 /// A team member (not an observer) files a finding while the audit is in progress or in
@@ -659,13 +711,7 @@ pub fn file_finding(
 ) -> AppResult<FindingView> {
     caller.require_role(&[Role::Auditor])?;
     let record = find_visible::<AuditLifecycle>(tx.conn, caller, id)?;
-    let team = store::team(tx.conn, id)?;
-    if !team
-        .iter()
-        .any(|(m, _)| m.user_id == caller.user_id && m.role != TeamRole::Observer)
-    {
-        return Err(AppError::Forbidden("observers do not file findings".into()));
-    }
+    require_place(caller, &store::team(tx.conn, id)?, AUDITING)?;
     let audit = record.audit;
     if !matches!(
         audit.state,
@@ -684,6 +730,7 @@ pub fn file_finding(
             organisation_id: &audit.organisation_id,
             standard_id: &audit.standard_id,
             ends_on: audit.ends_on,
+            is_stage2: audit.kind == AuditKind::Stage2,
         },
         input,
     )
@@ -695,7 +742,7 @@ pub fn findings(
     caller: &Caller,
     id: &AuditId,
 ) -> AppResult<Vec<FindingView>> {
-    find_readable(conn, caller, id)?;
+    find_readable::<AuditLifecycle>(conn, caller, id)?;
     Ok(nonconformities::store::of_audit(conn, id)?
         .into_iter()
         .map(FindingView::from)
@@ -709,7 +756,7 @@ pub fn report(
     caller: &Caller,
     id: &AuditId,
 ) -> AppResult<(ReportView, String)> {
-    let record = find_readable(conn, caller, id)?;
+    let record = find_readable::<AuditLifecycle>(conn, caller, id)?;
     let revisions = store::reports(conn, id)?;
     match revisions.last() {
         Some(latest) => Ok((
@@ -771,18 +818,16 @@ fn freeze(
 }
 
 /// A change to a completed audit's outcome: a new revision with its reason; the earlier
-/// ones stay (the lead auditor or an admin).
+/// ones stay. The report is the team's: only its lead auditor revises it.
 pub fn revise_report(
     tx: &mut Tx<'_>,
     caller: &Caller,
     id: &AuditId,
     input: RevisionInput,
 ) -> AppResult<ReportView> {
-    caller.require_role(&[Role::Auditor, Role::Admin])?;
+    caller.require_role(&[Role::Auditor])?;
     let record = find_visible::<AuditLifecycle>(tx.conn, caller, id)?;
-    if caller.role == Role::Auditor {
-        require_lead(caller, &store::team(tx.conn, id)?)?;
-    }
+    require_lead(caller, &store::team(tx.conn, id)?)?;
     if record.audit.state != AuditState::Completed {
         return Err(AppError::Conflict(
             "only a completed audit's report is revised; until then record the outcome".into(),
@@ -790,7 +835,8 @@ pub fn revise_report(
     }
     let reason = required_text(&input.reason, 2000)
         .map_err(|message| AppError::invalid("reason", message))?;
-    let outcome = merged_outcome(record.audit.kind, record.audit.outcome(), input.outcome)?;
+    let before = record.audit.outcome();
+    let outcome = merged_outcome(record.audit.kind, before.clone(), input.outcome)?;
     store::set_outcome(tx.conn, id, &outcome, tx.now())?;
     let audit = Audit {
         outcome: Some(Json(outcome)),
@@ -802,8 +848,8 @@ pub fn revise_report(
         entity_id: id.as_str(),
         organisation_id: Some(audit.organisation_id.as_str()),
         action: "report_revised",
-        before: Some(json!({"revision": revision - 1})),
-        after: Some(json!({"revision": revision, "reason": reason})),
+        before: Some(json!({"revision": revision - 1, "outcome": before})),
+        after: Some(json!({"revision": revision, "reason": reason, "outcome": audit.outcome()})),
     })?;
     tell_client(
         tx,
@@ -901,7 +947,7 @@ pub fn documents(
     caller: &Caller,
     id: &AuditId,
 ) -> AppResult<Vec<DocumentView>> {
-    find_readable(conn, caller, id)?;
+    find_readable::<AuditLifecycle>(conn, caller, id)?;
     documents::list(conn, Some(id), None)
 }
 
@@ -912,7 +958,7 @@ pub fn document(
     id: &AuditId,
     document: &DocumentId,
 ) -> AppResult<(DocumentInfo, Vec<u8>)> {
-    find_readable(conn, caller, id)?;
+    find_readable::<AuditLifecycle>(conn, caller, id)?;
     documents::download(conn, document, Some(id), None)
 }
 
@@ -998,32 +1044,58 @@ impl Lifecycle for AuditLifecycle {
     ) -> AppResult<()> {
         let audit = &record.audit;
         let team = store::team(tx.conn, &audit.id)?;
-        let pending_objection = team.iter().any(|(m, _)| {
-            m.objection
-                .as_ref()
-                .is_some_and(|o| o.0.status == ObjectionStatus::Pending)
-        });
+        let pending_objection = team.iter().any(|(m, _)| m.has_pending_objection());
         match step {
             AuditStep::Confirm | AuditStep::Start if pending_objection => Err(AppError::Conflict(
                 "an objection to a team member is pending: decide it first".into(),
             )),
+            // The whole team again: a qualification may have lapsed, a conflict been
+            // declared or a member been removed since the plan.
             AuditStep::Confirm => {
-                if !team.iter().any(|(m, _)| m.role == TeamRole::LeadAuditor) {
+                let members: Vec<TeamMember> = team.into_iter().map(|(m, _)| m).collect();
+                let input: Vec<TeamMemberInput> = members
+                    .iter()
+                    .map(|m| TeamMemberInput {
+                        user_id: m.user_id.clone(),
+                        role: m.role,
+                    })
+                    .collect();
+                checked_team(
+                    tx.conn,
+                    &audit.id,
+                    &input,
+                    &TeamContext::of(audit),
+                    (&members, tx.now()),
+                )
+                .map(|_| ())
+                .map_err(|err| match err {
+                    AppError::Validation(errors) => AppError::Conflict(format!(
+                        "the team cannot be confirmed: {}; replace the team",
+                        errors
+                            .iter()
+                            .map(|e| e.message.as_str())
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    )),
+                    other => other,
+                })
+            }
+            AuditStep::Start => {
+                require_place(caller, &team, AUDITING)?;
+                if tx.today() < audit.starts_on {
+                    return Err(AppError::Conflict(format!(
+                        "the audit starts on {}",
+                        audit.starts_on
+                    )));
+                }
+                if audit.kind == AuditKind::Stage2 && !stage1_ready(tx.conn, &audit.programme_id)? {
                     return Err(AppError::Conflict(
-                        "the team has no lead auditor: replace the team first".into(),
+                        "stage 2 cannot start before stage 1 concluded the client is ready (ISO/IEC 17021-1 9.3.1.2)".into(),
                     ));
                 }
-                let members: Vec<TeamMember> = team.into_iter().map(|(m, _)| m).collect();
-                check_coverage(&audit.plan.0.sector_codes, &members)
-                    .map_err(|_| AppError::Conflict("the team no longer covers every sector code in scope: replace the team first".into()))
+                Ok(())
             }
-            AuditStep::Start
-                if audit.kind == AuditKind::Stage2 && !stage1_ready(tx.conn, &audit.programme_id)? =>
-            {
-                Err(AppError::Conflict(
-                    "stage 2 cannot start before stage 1 concluded the client is ready (ISO/IEC 17021-1 9.3.1.2)".into(),
-                ))
-            }
+            AuditStep::DraftReport => require_place(caller, &team, AUDITING),
             AuditStep::Complete => {
                 require_lead(caller, &team)?;
                 let gaps = completion_gaps(audit.kind, &audit.outcome());
@@ -1035,7 +1107,15 @@ impl Lifecycle for AuditLifecycle {
                 }
                 freeze(tx, caller, audit, None).map(|_| ())
             }
-            _ => Ok(()),
+            // Findings are evidence the client was told of: such an audit is completed.
+            AuditStep::Cancel
+                if !nonconformities::store::of_audit(tx.conn, &audit.id)?.is_empty() =>
+            {
+                Err(AppError::Conflict(
+                    "the audit has findings: complete it rather than cancel it".into(),
+                ))
+            }
+            AuditStep::Cancel | AuditStep::Replan => Ok(()),
         }
     }
 

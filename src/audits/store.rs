@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::domain::{AuditKind, AuditMode, AuditState, Objection, Outcome, Plan};
+use super::domain::{AuditKind, AuditMode, AuditState, Objection, ObjectionStatus, Outcome, Plan};
 use super::AuditId;
 use crate::accounts::{OrganisationId, UserId};
 use crate::auditors::domain::TeamRole;
@@ -55,6 +55,14 @@ pub struct TeamMember {
     pub sector_codes: Json<Vec<u8>>,
     pub objection: Option<Json<Objection>>,
     pub added_at: NaiveDateTime,
+}
+
+impl TeamMember {
+    pub fn has_pending_objection(&self) -> bool {
+        self.objection
+            .as_ref()
+            .is_some_and(|o| o.0.status == ObjectionStatus::Pending)
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -155,6 +163,13 @@ pub fn set_state(
         ))
         .execute(conn)?;
     Ok(changed == 1)
+}
+
+pub fn set_plan(conn: &mut DbConnection, id: &AuditId, plan: &Plan) -> AppResult<()> {
+    diesel::update(audits::table.find(id))
+        .set(audits::plan.eq(Json(plan.clone())))
+        .execute(conn)?;
+    Ok(())
 }
 
 pub fn set_outcome(

@@ -66,7 +66,8 @@ pub fn next_finding_state(from: FindingState, step: FindingStep) -> Result<Findi
         (Responded, Accept) => Ok(Accepted),
         (Responded, Return) => Ok(Returned),
         (Accepted, SubmitEvidence) => Ok(EvidenceSubmitted),
-        // A minor's accepted plan may be verified at the next audit without separate evidence.
+        // A minor's accepted plan may be verified at the next audit without separate
+        // evidence; a major needs its evidence (checked by the service, which knows the kind).
         (Accepted | EvidenceSubmitted, Verify) => Ok(Verified),
         (_, Respond) => Err("the response was already given; wait for the auditor".into()),
         (_, Accept | Return) => Err("there is no response waiting for review".into()),
@@ -85,21 +86,27 @@ pub struct Response {
     pub action_due: NaiveDate,
 }
 
-/// When the answer and the closure are due, counted from the audit's last day. A major
-/// must close within 6 months of stage 2's last day whatever the CB's own period (9.5.3).
+/// When the answer is due and, for a major, when it must be verified, counted from the
+/// later of the audit's last day and the day the finding is filed. A minor needs only an
+/// accepted plan; its verification is at the next audit. A major from stage 2 must be
+/// verified within 6 months of stage 2's last day whatever the CB's own period (9.5.3).
 pub fn deadlines(
     kind: FindingKind,
-    audit_ends_on: NaiveDate,
-    response_days: u32,
-    closure_days: u32,
-) -> (NaiveDate, NaiveDate) {
-    let response = audit_ends_on + TimeDelta::days(response_days.into());
-    let closure = audit_ends_on + TimeDelta::days(closure_days.into());
-    let closure = if kind == FindingKind::Major {
-        closure.min(new_stage2_limit(audit_ends_on))
-    } else {
-        closure
-    };
+    audit: (NaiveDate, bool),
+    filed_on: NaiveDate,
+    (response_days, closure_days): (u32, u32),
+) -> (NaiveDate, Option<NaiveDate>) {
+    let (ends_on, is_stage2) = audit;
+    let from = ends_on.max(filed_on);
+    let response = from + TimeDelta::days(response_days.into());
+    let closure = (kind == FindingKind::Major).then(|| {
+        let closure = from + TimeDelta::days(closure_days.into());
+        if is_stage2 {
+            closure.min(new_stage2_limit(ends_on))
+        } else {
+            closure
+        }
+    });
     (response, closure)
 }
 
@@ -153,17 +160,28 @@ mod tests {
     #[test]
     fn a_major_closes_within_six_months_of_stage_2_whatever_the_setting() {
         let end = day("2026-03-31");
+        let periods = (30, 365);
         assert_eq!(
-            deadlines(FindingKind::Minor, end, 30, 365),
-            (day("2026-04-30"), day("2027-03-31"))
+            deadlines(FindingKind::Minor, (end, true), end, periods),
+            (day("2026-04-30"), None)
         );
         assert_eq!(
-            deadlines(FindingKind::Major, end, 30, 365),
-            (day("2026-04-30"), day("2026-09-30"))
+            deadlines(FindingKind::Major, (end, true), end, periods),
+            (day("2026-04-30"), Some(day("2026-09-30")))
         );
         assert_eq!(
-            deadlines(FindingKind::Major, end, 30, 90).1,
-            day("2026-06-29")
+            deadlines(FindingKind::Major, (end, false), end, periods).1,
+            Some(day("2027-03-31")),
+            "the 6-month rule is stage 2's"
+        );
+        assert_eq!(
+            deadlines(FindingKind::Major, (end, true), end, (30, 90)).1,
+            Some(day("2026-06-29"))
+        );
+        // Filed after the audit's last day: the periods run from the filing.
+        assert_eq!(
+            deadlines(FindingKind::Minor, (end, true), day("2026-04-10"), periods).0,
+            day("2026-05-10")
         );
     }
 

@@ -10,7 +10,7 @@ use crate::auth::Auth;
 use crate::error::{AppResult, Problem};
 use crate::pagination::Page;
 use crate::web::json::ApiJson;
-use crate::workflow::{Service, StepNote};
+use crate::workflow::Service;
 
 /// Findings the caller may see: a client its own, an auditor those of their audits, admins
 /// and decision makers all; newest first. `overdue=true` lists what is past its dates.
@@ -80,40 +80,20 @@ pub async fn respond(
     Ok(HttpResponse::Ok().json(view))
 }
 
-macro_rules! finding_step_endpoint {
-    ($name:ident, $path:literal, $step:expr, $doc:literal) => {
-        #[doc = $doc]
-        #[utoipa::path(post, path = $path, tag = "nonconformities", params(("id" = String, Path)),
-            request_body = StepNote,
-            security(("bearer" = [])),
-            responses(
-                (status = 200, body = FindingView),
-                (status = 403, description = "Role may not take this step, or staff not assessing it", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "Unknown, or another organisation's", body = Problem, content_type = "application/problem+json"),
-                (status = 409, description = "Not possible in the finding's state", body = Problem, content_type = "application/problem+json"),
-            ))]
-        pub async fn $name(
-            app: web::Data<Service>,
-            auth: Auth,
-            id: web::Path<FindingId>,
-            body: Option<ApiJson<StepNote>>,
-        ) -> AppResult<HttpResponse> {
-            let note = body.map(ApiJson::into_inner).unwrap_or_default().optional()?;
-            let view = app
-                .write(auth, move |tx, caller| service::step(tx, caller, &id, $step, note))
-                .await?;
-            Ok(HttpResponse::Ok().json(view))
-        }
-    };
-}
-
-finding_step_endpoint!(accept_response, "/api/v1/nonconformities/{id}/accept", FindingStep::Accept,
+crate::step_endpoint!(tag = "nonconformities", id = FindingId, view = FindingView, service = service::step,
+    accept_response, "/api/v1/nonconformities/{id}/accept", FindingStep::Accept,
     "An assessor accepts the client's response; for a minor, an accepted plan is enough for a decision.");
-finding_step_endpoint!(return_response, "/api/v1/nonconformities/{id}/return", FindingStep::Return,
+crate::step_endpoint!(tag = "nonconformities", id = FindingId, view = FindingView, service = service::step,
+    return_response, "/api/v1/nonconformities/{id}/return", FindingStep::Return,
     "An assessor returns the response with the reason (`note`, required); the client answers again.");
-finding_step_endpoint!(submit_evidence, "/api/v1/nonconformities/{id}/evidence-submitted", FindingStep::SubmitEvidence,
+crate::step_endpoint!(tag = "nonconformities", id = FindingId, view = FindingView, service = service::step,
+    submit_evidence, "/api/v1/nonconformities/{id}/evidence-submitted", FindingStep::SubmitEvidence,
     "The client says its corrective action is implemented; the evidence is uploaded to `/nonconformities/{id}/documents`.");
-finding_step_endpoint!(
+crate::step_endpoint!(
+    tag = "nonconformities",
+    id = FindingId,
+    view = FindingView,
+    service = service::step,
     verify,
     "/api/v1/nonconformities/{id}/verify",
     FindingStep::Verify,

@@ -22,7 +22,7 @@ use crate::scheduler::first_notice;
 use crate::standards::{self, StandardId};
 use crate::trail::Change;
 use crate::validate::{required_text, Checker};
-use crate::workflow::transition::{find_visible, take_step, Lifecycle};
+use crate::workflow::transition::{find_readable, find_visible, take_step, Lifecycle};
 use crate::workflow::Tx;
 
 /// The audit a finding is filed against, as `audits` hands it over after its own checks
@@ -31,7 +31,9 @@ pub struct AuditFacts<'a> {
     pub id: &'a AuditId,
     pub organisation_id: &'a OrganisationId,
     pub standard_id: &'a StandardId,
-    pub ends_on: chrono::NaiveDate,
+    pub ends_on: NaiveDate,
+    /// The 6-month limit for majors is stage 2's (9.5.3).
+    pub is_stage2: bool,
 }
 
 /// Files a finding: the clause must resolve in the audited standard's clause tree; a
@@ -56,11 +58,11 @@ pub fn file(
     let (state, (response_due, closure_due)) = if input.kind.is_nonconformity() {
         let (respond, close) = deadlines(
             input.kind,
-            audit.ends_on,
-            tx.rules.nc_response_days,
-            tx.rules.nc_closure_days,
+            (audit.ends_on, audit.is_stage2),
+            tx.today(),
+            (tx.rules.nc_response_days, tx.rules.nc_closure_days),
         );
-        (FindingState::Open, (Some(respond), Some(close)))
+        (FindingState::Open, (Some(respond), close))
     } else {
         (FindingState::Noted, (None, None))
     };
@@ -97,22 +99,8 @@ pub fn file(
 }
 
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: &FindingId) -> AppResult<FindingView> {
-    let record = find_visible_for_reading(conn, caller, id)?;
+    let record = find_readable::<FindingLifecycle>(conn, caller, id)?;
     Ok(FindingView::from(record.finding))
-}
-
-/// Decision makers read every finding (they decide on them); otherwise the lifecycle's
-/// rules: the client's own, the assessors', admins.
-fn find_visible_for_reading(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    id: &FindingId,
-) -> AppResult<FindingRecord> {
-    if caller.role == Role::DecisionMaker {
-        return FindingLifecycle::load(conn, id)?
-            .ok_or_else(|| AppError::NotFound("no finding has this id".into()));
-    }
-    find_visible::<FindingLifecycle>(conn, caller, id)
 }
 
 /// Findings the caller may see: a client its own, an auditor those of their audits,
@@ -159,6 +147,7 @@ pub fn respond(
     id: &FindingId,
     input: ResponseInput,
 ) -> AppResult<FindingView> {
+    caller.require_role(FindingLifecycle::roles(FindingStep::Respond))?;
     let mut checker = Checker::new();
     let correction = checker.check("correction", required_text(&input.correction, 4000));
     let root_cause = checker.check("root_cause", required_text(&input.root_cause, 4000));
@@ -186,6 +175,15 @@ pub fn respond(
     };
     take_step::<FindingLifecycle>(tx, caller, id, FindingStep::Respond, None)?;
     store::set_response(tx.conn, id, &response)?;
+    let organisation = caller.organisation_id.as_ref().map(|o| o.as_str());
+    tx.record(Change {
+        entity_type: FindingLifecycle::ENTITY,
+        entity_id: id.as_str(),
+        organisation_id: organisation,
+        action: "response_recorded",
+        before: None,
+        after: Some(json!(response)),
+    })?;
     view(tx.conn, id)
 }
 
@@ -198,6 +196,7 @@ pub fn step(
     step: FindingStep,
     note: Option<String>,
 ) -> AppResult<FindingView> {
+    caller.require_role(FindingLifecycle::roles(step))?;
     if step == FindingStep::Return && note.is_none() {
         return Err(AppError::invalid(
             "note",
@@ -243,7 +242,7 @@ pub fn evidence(
     caller: &Caller,
     id: &FindingId,
 ) -> AppResult<Vec<DocumentView>> {
-    find_visible_for_reading(conn, caller, id)?;
+    find_readable::<FindingLifecycle>(conn, caller, id)?;
     documents::list(conn, None, Some(id))
 }
 
@@ -254,7 +253,7 @@ pub fn evidence_document(
     id: &FindingId,
     document: &DocumentId,
 ) -> AppResult<(DocumentInfo, Vec<u8>)> {
-    find_visible_for_reading(conn, caller, id)?;
+    find_readable::<FindingLifecycle>(conn, caller, id)?;
     documents::download(conn, document, None, Some(id))
 }
 
@@ -331,6 +330,30 @@ impl Lifecycle for FindingLifecycle {
         store::set_state(conn, id, from, to, note, at)
     }
 
+    /// A major is verified on evidence. Verifying a stage 2 major after its 6 months still
+    /// closes it, but marks the programme for a new stage 2 (9.5.3).
+    fn before_step(
+        tx: &mut Tx<'_>,
+        _caller: &Caller,
+        record: &FindingRecord,
+        step: FindingStep,
+    ) -> AppResult<()> {
+        let finding = &record.finding;
+        if step != FindingStep::Verify || finding.kind != FindingKind::Major {
+            return Ok(());
+        }
+        if finding.state != FindingState::EvidenceSubmitted {
+            return Err(AppError::Conflict(
+                "a major nonconformity is verified on the client's evidence: it has not been submitted".into(),
+            ));
+        }
+        let (audit_kind, ends_on, programme) = store::audit_of(tx.conn, finding)?;
+        if audit_kind == "stage2" && tx.today() > new_stage2_limit(ends_on) {
+            flag_new_stage2(tx, finding, &programme, ends_on)?;
+        }
+        Ok(())
+    }
+
     /// The client hears of the auditor's steps; the assessors of the client's.
     fn notify(
         tx: &mut Tx<'_>,
@@ -389,48 +412,63 @@ pub fn remind_overdue(tx: &mut Tx<'_>) -> AppResult<usize> {
     let mut sent = 0;
     for finding in store::overdue(tx.conn, today)? {
         let awaiting_client = matches!(finding.state, FindingState::Open | FindingState::Returned);
-        let late_answer = awaiting_client && finding.response_due.is_some_and(|due| due < today);
-        let (notice, headline) = if late_answer {
+        let notices = [
             (
+                awaiting_client && finding.response_due.is_some_and(|due| due < today),
                 "response-overdue",
                 "the answer to a nonconformity is overdue",
-            )
-        } else {
+            ),
             (
+                finding.closure_due.is_some_and(|due| due < today),
                 "closure-overdue",
-                "a nonconformity is not closed by its due date",
-            )
-        };
-        if !first_notice(tx.conn, finding.id.as_str(), notice, tx.now())? {
-            continue;
+                "a major nonconformity is not verified by its due date",
+            ),
+        ];
+        for (due, notice, headline) in notices {
+            if !due || !first_notice(tx.conn, finding.id.as_str(), notice, tx.now())? {
+                continue;
+            }
+            let mut recipients =
+                accounts::active_users_of_organisation(tx.conn, &finding.organisation_id)?;
+            for id in store::assessors(tx.conn, &finding)? {
+                recipients.extend(accounts::find_user(tx.conn, &id)?);
+            }
+            mail_about(tx, &finding, &recipients, headline, None)?;
+            sent += 1;
         }
-        let mut recipients =
-            accounts::active_users_of_organisation(tx.conn, &finding.organisation_id)?;
-        for id in store::assessors(tx.conn, &finding)? {
-            recipients.extend(accounts::find_user(tx.conn, &id)?);
-        }
-        mail_about(tx, &finding, &recipients, headline, None)?;
-        sent += 1;
     }
     for (finding, programme, stage2_ended) in store::unverified_stage2_majors(tx.conn)? {
-        if today <= new_stage2_limit(stage2_ended)
-            || !first_notice(tx.conn, programme.as_str(), "new-stage2-required", tx.now())?
+        if today > new_stage2_limit(stage2_ended)
+            && flag_new_stage2(tx, &finding, &programme, stage2_ended)?
         {
-            continue;
+            sent += 1;
         }
-        crate::programmes::store::require_new_stage2(tx.conn, &programme, today)?;
-        tx.record(Change {
-            entity_type: "programme",
-            entity_id: programme.as_str(),
-            organisation_id: Some(finding.organisation_id.as_str()),
-            action: "new_stage2_required",
-            before: None,
-            after: Some(json!({"finding_id": finding.id, "stage2_ended_on": stage2_ended})),
-        })?;
-        let admins = accounts::active_users_with_role(tx.conn, Role::Admin)?;
-        let headline = "a major nonconformity was not verified within 6 months of stage 2: a new stage 2 is needed before a decision (ISO/IEC 17021-1 9.5.3)";
-        mail_about(tx, &finding, &admins, headline, None)?;
-        sent += 1;
     }
     Ok(sent)
+}
+
+/// Marks the programme as needing a new stage 2 (9.5.3) and tells the admins, once per
+/// programme; false when it was already marked.
+fn flag_new_stage2(
+    tx: &mut Tx<'_>,
+    finding: &Finding,
+    programme: &crate::programmes::ProgrammeId,
+    stage2_ended: NaiveDate,
+) -> AppResult<bool> {
+    if !first_notice(tx.conn, programme.as_str(), "new-stage2-required", tx.now())? {
+        return Ok(false);
+    }
+    crate::programmes::store::require_new_stage2(tx.conn, programme, tx.today())?;
+    tx.record(Change {
+        entity_type: "programme",
+        entity_id: programme.as_str(),
+        organisation_id: Some(finding.organisation_id.as_str()),
+        action: "new_stage2_required",
+        before: None,
+        after: Some(json!({"finding_id": finding.id, "stage2_ended_on": stage2_ended})),
+    })?;
+    let admins = accounts::active_users_with_role(tx.conn, Role::Admin)?;
+    let headline = "a major nonconformity was not verified within 6 months of stage 2: a new stage 2 is needed before a decision (ISO/IEC 17021-1 9.5.3)";
+    mail_about(tx, finding, &admins, headline, None)?;
+    Ok(true)
 }

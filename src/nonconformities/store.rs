@@ -61,41 +61,62 @@ pub fn of_audit(conn: &mut DbConnection, audit_id: &AuditId) -> AppResult<Vec<Fi
         .load(conn)?)
 }
 
-/// Pending nonconformities of the programmes' audits, with their programme: each next
-/// audit carries those of the others into its plan and verifies them (a minor's accepted
-/// plan is checked there).
+/// Pending nonconformities of the programmes' audits, with their programme and their
+/// audit's first day: each later audit carries them into its plan and verifies them (a
+/// minor's accepted plan is checked there).
 pub fn pending_in_programmes(
     conn: &mut DbConnection,
     programmes: &[ProgrammeId],
-) -> AppResult<Vec<(Finding, ProgrammeId)>> {
-    let pending: Vec<FindingState> = FindingState::ALL
-        .iter()
-        .copied()
-        .filter(|state| state.is_pending())
-        .collect();
+) -> AppResult<Vec<(Finding, ProgrammeId, NaiveDate)>> {
     Ok(findings::table
         .inner_join(audits::table.on(audits::id.eq(findings::audit_id)))
         .filter(audits::programme_id.eq_any(programmes))
-        .filter(findings::state.eq_any(pending))
+        .filter(findings::state.eq_any(pending_states()))
         .order(findings::filed_at.asc())
-        .select((Finding::as_select(), audits::programme_id))
+        .select((
+            Finding::as_select(),
+            audits::programme_id,
+            audits::starts_on,
+        ))
         .load(conn)?)
 }
 
-/// Who may work on the finding's nonconformity: the team of its audit and of any later
-/// audit of the same programme (which carries it and may verify it).
+fn pending_states() -> Vec<FindingState> {
+    FindingState::ALL
+        .iter()
+        .copied()
+        .filter(|state| state.is_pending())
+        .collect()
+}
+
+/// Who may assess the finding's nonconformity: the auditors (not technical experts or
+/// observers) of its audit and of the programme's later audits that are not cancelled,
+/// which carry it and may verify it.
 pub fn assessors(conn: &mut DbConnection, finding: &Finding) -> AppResult<Vec<UserId>> {
-    let programme: ProgrammeId = audits::table
+    let (programme, starts_on): (ProgrammeId, NaiveDate) = audits::table
         .find(&finding.audit_id)
-        .select(audits::programme_id)
+        .select((audits::programme_id, audits::starts_on))
         .first(conn)?;
     Ok(audit_team_members::table
         .inner_join(audits::table.on(audits::id.eq(audit_team_members::audit_id)))
         .filter(audits::programme_id.eq(programme))
-        .filter(audit_team_members::role.ne("observer"))
+        .filter(audits::state.ne("cancelled"))
+        .filter(audits::starts_on.ge(starts_on))
+        .filter(audit_team_members::role.eq_any(["lead_auditor", "auditor"]))
         .select(audit_team_members::user_id)
         .distinct()
         .load(conn)?)
+}
+
+/// The kind of audit a finding came from, its last day and its programme.
+pub fn audit_of(
+    conn: &mut DbConnection,
+    finding: &Finding,
+) -> AppResult<(String, NaiveDate, ProgrammeId)> {
+    Ok(audits::table
+        .find(&finding.audit_id)
+        .select((audits::kind, audits::ends_on, audits::programme_id))
+        .first(conn)?)
 }
 
 /// Moves the finding from `from` to `to` (with the client's response when it brings one),
@@ -125,19 +146,28 @@ pub fn set_response(conn: &mut DbConnection, id: &FindingId, response: &Response
     Ok(())
 }
 
+/// Pending nonconformities past a date before `$today`: the answer (while the client
+/// owes it) or the verification of a major.
+macro_rules! overdue_on {
+    ($today:expr) => {
+        findings::state
+            .eq_any([FindingState::Open, FindingState::Returned])
+            .and(findings::response_due.lt($today))
+            .or(findings::state
+                .eq_any(pending_states())
+                .and(findings::closure_due.lt($today)))
+    };
+}
+
 /// One page of a client's or an assessor's findings, newest first, and the total.
 pub fn list(
     conn: &mut DbConnection,
     organisation: Option<&OrganisationId>,
     assessor: Option<&UserId>,
     state: Option<FindingState>,
-    overdue_on: Option<NaiveDate>,
+    overdue: Option<NaiveDate>,
     page: PageRequest,
 ) -> AppResult<(Vec<Finding>, i64)> {
-    let overdue_ids: Option<Vec<FindingId>> = match overdue_on {
-        Some(today) => Some(overdue(conn, today)?.into_iter().map(|f| f.id).collect()),
-        None => None,
-    };
     let filtered = || {
         let mut query = findings::table.into_boxed();
         if let Some(organisation) = organisation {
@@ -155,8 +185,8 @@ pub fn list(
         if let Some(state) = state {
             query = query.filter(findings::state.eq(state));
         }
-        if let Some(ids) = &overdue_ids {
-            query = query.filter(findings::id.eq_any(ids.clone()));
+        if let Some(today) = overdue {
+            query = query.filter(overdue_on!(today));
         }
         query
     };
@@ -167,23 +197,10 @@ pub fn list(
     })
 }
 
-/// Pending nonconformities with an answer or closure date before `today`.
+/// Pending nonconformities with an answer or a verification date before `today`.
 pub fn overdue(conn: &mut DbConnection, today: NaiveDate) -> AppResult<Vec<Finding>> {
-    let awaiting_client = [FindingState::Open, FindingState::Returned];
-    let unclosed: Vec<FindingState> = FindingState::ALL
-        .iter()
-        .copied()
-        .filter(|state| state.is_pending())
-        .collect();
     Ok(findings::table
-        .filter(
-            findings::state
-                .eq_any(awaiting_client)
-                .and(findings::response_due.lt(today))
-                .or(findings::state
-                    .eq_any(unclosed)
-                    .and(findings::closure_due.lt(today))),
-        )
+        .filter(overdue_on!(today))
         .select(Finding::as_select())
         .load(conn)?)
 }

@@ -5,9 +5,8 @@ use actix_web::{web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::DEADLINE_JOBS;
-use crate::auth::{Auth, Role};
-use crate::error::{AppError, AppResult, Problem};
+use crate::auth::Auth;
+use crate::error::{AppResult, Problem};
 use crate::workflow::Service;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -30,18 +29,11 @@ pub async fn run_job_now(
     auth: Auth,
     name: web::Path<String>,
 ) -> AppResult<HttpResponse> {
+    let job = name.into_inner();
+    let name = job.clone();
     let done = app
-        .write(auth, move |tx, caller| {
-            caller.require_role(&[Role::Admin])?;
-            let job = DEADLINE_JOBS
-                .iter()
-                .find(|job| job.name == name.as_str())
-                .ok_or_else(|| AppError::NotFound("no job has this name".into()))?;
-            Ok(JobRun {
-                job: job.name.to_owned(),
-                done: (job.run)(tx)?,
-            })
-        })
+        .write(auth, move |tx, caller| super::run_now(tx, caller, &name))
         .await?;
-    Ok(HttpResponse::Ok().json(done))
+    let run = JobRun { job, done };
+    Ok(HttpResponse::Ok().json(run))
 }

@@ -1,5 +1,5 @@
-//! Periodic background jobs inside `certbody serve` (the mail dispatcher now; expiry and
-//! deadline jobs later). With several instances on one database, a lease row per job makes
+//! Periodic background jobs inside `certbody serve`: the mail dispatcher and the deadline
+//! jobs (qualification lapses, overdue nonconformities). With several instances on one database, a lease row per job makes
 //! each tick run on one instance only. Stopping waits for a running job to finish.
 
 mod handlers;
@@ -62,6 +62,20 @@ pub fn deadline_jobs(service: &crate::workflow::Service, every: Duration) -> Vec
             }
         })
         .collect()
+}
+
+/// Runs the deadline job `name` now, for an admin: how many notices or changes it made.
+pub fn run_now(
+    tx: &mut crate::workflow::Tx<'_>,
+    caller: &crate::auth::Caller,
+    name: &str,
+) -> AppResult<usize> {
+    caller.require_role(&[crate::auth::Role::Admin])?;
+    let job = DEADLINE_JOBS
+        .iter()
+        .find(|job| job.name == name)
+        .ok_or_else(|| AppError::NotFound("no job has this name".into()))?;
+    (job.run)(tx)
 }
 
 pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {

@@ -26,3 +26,38 @@ impl StepNote {
             .map_err(|message| AppError::invalid("note", message))
     }
 }
+
+/// One endpoint per lifecycle step: `POST <path>` with an optional `{"note"}`, answered
+/// with the record's view. The stage names the step, its id and view types and the
+/// service function `(tx, caller, id, step, note)` that takes it.
+#[macro_export]
+macro_rules! step_endpoint {
+    (tag = $tag:literal, id = $id:ty, view = $view:ty, service = $service:path,
+     $name:ident, $path:literal, $step:expr, $doc:literal) => {
+        #[doc = $doc]
+        #[utoipa::path(post, path = $path, tag = $tag, params(("id" = String, Path)),
+            request_body = $crate::workflow::StepNote,
+            security(("bearer" = [])),
+            responses(
+                (status = 200, body = $view),
+                (status = 403, description = "Role or place may not take this step", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 404, description = "Unknown, or another organisation's", body = $crate::error::Problem, content_type = "application/problem+json"),
+                (status = 409, description = "Not possible in the record's state, or a prerequisite is missing", body = $crate::error::Problem, content_type = "application/problem+json"),
+            ))]
+        pub async fn $name(
+            app: actix_web::web::Data<$crate::workflow::Service>,
+            auth: $crate::auth::Auth,
+            id: actix_web::web::Path<$id>,
+            body: Option<$crate::web::json::ApiJson<$crate::workflow::StepNote>>,
+        ) -> $crate::error::AppResult<actix_web::HttpResponse> {
+            let note = body
+                .map($crate::web::json::ApiJson::into_inner)
+                .unwrap_or_default()
+                .optional()?;
+            let view = app
+                .write(auth, move |tx, caller| $service(tx, caller, &id, $step, note))
+                .await?;
+            Ok(actix_web::HttpResponse::Ok().json(view))
+        }
+    };
+}

@@ -87,6 +87,20 @@ pub fn find_visible<L: Lifecycle>(
     Ok(record)
 }
 
+/// Loads a record for reading: as `find_visible`, except that decision makers read every
+/// record of the stages they decide on (audits and their findings).
+pub fn find_readable<L: Lifecycle>(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &L::Id,
+) -> AppResult<L::Record> {
+    if caller.role == Role::DecisionMaker {
+        return L::load(conn, id)?
+            .ok_or_else(|| AppError::NotFound(format!("no {} has this id", L::ENTITY)));
+    }
+    find_visible::<L>(conn, caller, id)
+}
+
 /// Takes one step of a record's lifecycle. The caller loads what it shows afterwards (its
 /// view usually needs more than the record), so nothing is read twice.
 pub fn take_step<L: Lifecycle>(

@@ -74,6 +74,17 @@ impl Cb {
             .await
     }
 
+    async fn replace_team(&self, audit: &str, body: &Value) -> Response {
+        self.app
+            .request(
+                "PUT",
+                &format!("/api/v1/audits/{audit}/team"),
+                Some(&self.admin.token),
+                Some(body),
+            )
+            .await
+    }
+
     fn lead_only(&self) -> Value {
         json!([{"user_id": self.lead.id, "role": "lead_auditor"}])
     }
@@ -193,16 +204,18 @@ async fn stage_1_ready_then_stage_2_with_nonconformities_answered_verified_and_c
     let cb = certification_body(json!([])).await;
 
     // Stage 2 can be planned and confirmed, but not started before stage 1 said "ready".
-    let stage2 = cb.plan(cb.programme_audit(1), 30, cb.lead_only()).await;
+    let stage2 = cb.plan(cb.programme_audit(1), 0, cb.lead_only()).await;
     assert_eq!(stage2.status, 201, "{}", stage2.body);
     let stage2_id = stage2.body["id"].as_str().unwrap().to_owned();
     assert_eq!(cb.step(&cb.admin, &stage2_id, "confirm").await.status, 200);
-    cb.step(&cb.lead, &stage2_id, "start")
-        .await
-        .assert_problem(409);
+    let too_early = cb.step(&cb.lead, &stage2_id, "start").await;
+    assert!(too_early.assert_problem(409)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("stage 1"));
 
     // Stage 1: readiness and areas of concern are required before completion.
-    let stage1 = cb.started(0, 7).await;
+    let stage1 = cb.started(0, 0).await;
     assert_eq!(cb.step(&cb.lead, &stage1, "report-draft").await.status, 200);
     let early = cb.step(&cb.lead, &stage1, "complete").await;
     assert!(early.assert_problem(409)["detail"]
@@ -354,7 +367,32 @@ async fn stage_1_ready_then_stage_2_with_nonconformities_answered_verified_and_c
         )
         .await;
     assert_eq!(concluded.status, 200, "{}", concluded.body);
+    // The client reads the conclusion only in the completed report; findings keep the
+    // audit from being cancelled.
+    let seen = cb
+        .get(&cb.acme, &format!("/api/v1/audits/{stage2_id}"))
+        .await;
+    assert_eq!(
+        seen.body["outcome"]["conclusion"],
+        Value::Null,
+        "{}",
+        seen.body
+    );
+    cb.post(
+        &cb.admin,
+        &format!("/api/v1/audits/{stage2_id}/cancel"),
+        json!({"note": "Client asked"}),
+    )
+    .await
+    .assert_problem(409);
     assert_eq!(cb.complete(&stage2_id).await.body["state"], "completed");
+    let seen = cb
+        .get(&cb.acme, &format!("/api/v1/audits/{stage2_id}"))
+        .await;
+    assert_eq!(seen.body["outcome"]["recommendation"], "grant");
+    // Stage 1 came before: it carries none of stage 2's findings.
+    let earlier = cb.get(&cb.admin, &format!("/api/v1/audits/{stage1}")).await;
+    assert_eq!(earlier.body["carried_nonconformities"], json!([]));
     cb.file(&cb.lead, &stage2_id, "minor", "8.2.1")
         .await
         .assert_problem(409);
@@ -459,6 +497,14 @@ async fn stage_1_ready_then_stage_2_with_nonconformities_answered_verified_and_c
     assert_eq!(attached.status, 201, "{}", attached.body);
     assert_eq!(attached.body["sha256"], sha256_hex(&shot));
     cb.get(&cb.globex, &evidence).await.assert_problem(404);
+    // A major is verified on evidence only.
+    cb.post(
+        &cb.lead,
+        &format!("/api/v1/nonconformities/{major}/verify"),
+        json!({}),
+    )
+    .await
+    .assert_problem(409);
     let submitted = cb
         .post(
             &cb.acme,
@@ -635,7 +681,7 @@ async fn teams_are_refused_without_qualification_or_with_a_conflict_and_objectio
     assert_eq!(uncovered.invalid_fields(), ["team"]);
 
     // A sound team; the client objects to the auditor after confirmation.
-    let planned = cb.plan(&entry, 10, with(&cb.auditor)).await;
+    let planned = cb.plan(&entry, 0, with(&cb.auditor)).await;
     assert_eq!(planned.status, 201, "{}", planned.body);
     let audit = planned.body["id"].as_str().unwrap().to_owned();
     assert_eq!(cb.step(&cb.admin, &audit, "confirm").await.status, 200);
@@ -656,6 +702,11 @@ async fn teams_are_refused_without_qualification_or_with_a_conflict_and_objectio
         .await
         .assert_problem(409);
     cb.step(&cb.lead, &audit, "start").await.assert_problem(409);
+    // A pending objection is decided, not replaced away.
+    let same_team = json!({"team": [{"user_id": cb.lead.id, "role": "lead_auditor"}, {"user_id": cb.auditor.id, "role": "auditor"}]});
+    cb.replace_team(&audit, &same_team)
+        .await
+        .assert_problem(409);
     let upheld = cb
         .post(
             &cb.admin,
@@ -665,10 +716,15 @@ async fn teams_are_refused_without_qualification_or_with_a_conflict_and_objectio
         .await;
     assert_eq!(upheld.body["state"], "planned", "{}", upheld.body);
     assert_eq!(upheld.body["team"].as_array().unwrap().len(), 1);
-    // The removed auditor no longer reaches the audit; the plan is confirmed again.
+    // The removed auditor no longer reaches the audit nor comes back; the plan is
+    // confirmed again.
     cb.get(&cb.auditor, &format!("/api/v1/audits/{audit}"))
         .await
         .assert_problem(403);
+    assert_eq!(
+        cb.replace_team(&audit, &same_team).await.invalid_fields(),
+        ["team[1].user_id"]
+    );
     assert_eq!(
         cb.step(&cb.admin, &audit, "confirm").await.body["state"],
         "confirmed"
@@ -710,14 +766,14 @@ async fn deadlines_move_with_the_clock_and_each_notice_goes_once() {
     assert_eq!(cb.run_job("qualification-lapses").await, 1);
     assert_eq!(cb.run_job("qualification-lapses").await, 0);
 
-    let stage1 = cb.started(0, 1).await;
+    let stage1 = cb.started(0, 0).await;
     cb.outcome(
         &stage1,
         json!({"stage1_ready": true, "conclusion": "Ready"}),
     )
     .await;
     assert_eq!(cb.complete(&stage1).await.status, 200);
-    let stage2 = cb.started(1, 3).await;
+    let stage2 = cb.started(1, 0).await;
     let major = cb.file(&cb.lead, &stage2, "major", "8.7.1").await;
     let major = major.body["id"].as_str().unwrap().to_owned();
     cb.outcome(

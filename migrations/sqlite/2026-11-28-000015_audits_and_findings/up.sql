@@ -115,7 +115,9 @@ CREATE TABLE documents (
     sha256 TEXT NOT NULL,
     content BLOB NOT NULL,
     uploaded_by TEXT NOT NULL REFERENCES users (id),
-    uploaded_at TIMESTAMP NOT NULL
+    uploaded_at TIMESTAMP NOT NULL,
+    -- A document belongs to an audit or to a finding, never both or neither.
+    CHECK ((audit_id IS NULL) <> (finding_id IS NULL))
 );
 CREATE INDEX documents_audit ON documents (audit_id);
 CREATE INDEX documents_finding ON documents (finding_id);

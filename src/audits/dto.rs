@@ -213,7 +213,19 @@ pub struct ReportContent {
     pub team: Vec<ReportTeamMember>,
     pub sites_visited: Vec<ReportSite>,
     pub findings: Vec<ReportFinding>,
+    /// The nonconformities of the programme's earlier audits, as they stand: this audit
+    /// follows them up (17021-1 9.4.8.2, 9.6.2.2).
+    #[serde(default)]
+    pub earlier_nonconformities: Vec<FollowedUp>,
     pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FollowedUp {
+    pub kind: String,
+    pub clause: String,
+    pub statement: String,
+    pub state: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use handlebars::Handlebars;
 use serde_json::json;
 
-use super::dto::{ReportContent, ReportFinding, ReportSite, ReportTeamMember};
+use super::dto::{FollowedUp, ReportContent, ReportFinding, ReportSite, ReportTeamMember};
 use super::store::{self, Audit};
 use crate::accounts::store as accounts;
 use crate::applications;
@@ -63,6 +63,19 @@ pub fn content(conn: &mut DbConnection, audit: &Audit) -> AppResult<ReportConten
             .into_iter()
             .map(|finding| ReportFinding::from(FindingView::from(finding)))
             .collect(),
+        earlier_nonconformities: nonconformities::store::earlier_in_programme(
+            conn,
+            &audit.programme_id,
+            audit.starts_on,
+        )?
+        .into_iter()
+        .map(|finding| FollowedUp {
+            kind: finding.kind.label(),
+            clause: finding.clause,
+            statement: finding.statement,
+            state: finding.state.label(),
+        })
+        .collect(),
         outcome: audit.outcome(),
     })
 }
@@ -127,6 +140,12 @@ mod tests {
                     statement: "s".into(),
                 })
                 .collect(),
+            earlier_nonconformities: vec![FollowedUp {
+                kind: "minor".into(),
+                clause: "9.2".into(),
+                statement: "Internal audit programme incomplete".into(),
+                state: "accepted".into(),
+            }],
             outcome: Outcome {
                 conclusion: Some("Effective".into()),
                 recommendation: Some(Recommendation::Grant),
@@ -137,5 +156,8 @@ mod tests {
         assert!(html.contains("Acme &lt;IT&gt;"), "escaped");
         assert!(html.contains("<td>8.7.1</td>") && html.contains("<td>9.2</td>"));
         assert!(html.contains("revision 2") && html.contains("grant"));
+        assert!(html
+            .contains("<td>9.2</td><td>Internal audit programme incomplete</td><td>accepted</td>"));
+        assert!(html.contains("based on a sample"), "the sampling statement");
     }
 }

@@ -89,6 +89,22 @@ fn pending_states() -> Vec<FindingState> {
         .collect()
 }
 
+/// The nonconformities of a programme's audits that started before `before`, oldest first.
+pub fn earlier_in_programme(
+    conn: &mut DbConnection,
+    programme: &ProgrammeId,
+    before: NaiveDate,
+) -> AppResult<Vec<Finding>> {
+    Ok(findings::table
+        .inner_join(audits::table.on(audits::id.eq(findings::audit_id)))
+        .filter(audits::programme_id.eq(programme))
+        .filter(audits::starts_on.lt(before))
+        .filter(findings::kind.eq_any([FindingKind::Major, FindingKind::Minor]))
+        .order(findings::filed_at.asc())
+        .select(Finding::as_select())
+        .load(conn)?)
+}
+
 /// Who may assess the finding's nonconformity: the auditors (not technical experts or
 /// observers) of its audit and of the programme's later audits that are not cancelled,
 /// which carry it and may verify it.

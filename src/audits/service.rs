@@ -241,6 +241,14 @@ pub fn plan(tx: &mut Tx<'_>, caller: &Caller, input: PlanInput) -> AppResult<Aud
                 "give programme_audit_id, or programme_id with special_reason for a special audit",
             )),
         };
+    if let Some(planned) = match &entry {
+        Some(entry) => store::live_for_entry(tx.conn, &entry.id)?,
+        None => None,
+    } {
+        return Err(AppError::Conflict(format!(
+            "this programme audit is already planned as audit {planned}; cancel that one to plan it again"
+        )));
+    }
     if programme.state != ProgrammeState::Agreed {
         return Err(AppError::Conflict(
             "the client has not agreed to the programme yet (ISO/IEC 17021-1 5.1.2)".into(),

@@ -187,6 +187,20 @@ pub fn set_outcome(
     Ok(())
 }
 
+/// The audit of a programme entry that is not cancelled, if one is planned.
+pub fn live_for_entry(
+    conn: &mut DbConnection,
+    entry: &ProgrammeAuditId,
+) -> AppResult<Option<AuditId>> {
+    crate::at_most_one!(
+        conn,
+        audits::table
+            .filter(audits::programme_audit_id.eq(entry))
+            .filter(audits::state.ne(AuditState::Cancelled))
+            .select(audits::id)
+    )
+}
+
 /// The audits of a programme, in date order.
 pub fn of_programme(conn: &mut DbConnection, programme: &ProgrammeId) -> AppResult<Vec<Audit>> {
     Ok(audits::table

@@ -148,6 +148,10 @@ pub fn respond(
     input: ResponseInput,
 ) -> AppResult<FindingView> {
     caller.require_role(FindingLifecycle::roles(FindingStep::Respond))?;
+    // Found first: another client's finding is a 404, whatever the body says.
+    let closure_due = find_visible::<FindingLifecycle>(tx.conn, caller, id)?
+        .finding
+        .closure_due;
     let mut checker = Checker::new();
     let correction = checker.check("correction", required_text(&input.correction, 4000));
     let root_cause = checker.check("root_cause", required_text(&input.root_cause, 4000));
@@ -156,12 +160,20 @@ pub fn respond(
         required_text(&input.corrective_action, 4000),
     );
     let today = tx.today();
+    // A major's plan must fit its verification date.
     for (field, date) in [
         ("correction_due", input.correction_due),
         ("action_due", input.action_due),
     ] {
         if date < today {
             checker.check::<()>(field, Err("must not be in the past".into()));
+        } else if let Some(due) = closure_due.filter(|due| date > *due) {
+            checker.check::<()>(
+                field,
+                Err(format!(
+                    "must not be after {due}, when the major must be verified"
+                )),
+            );
         }
     }
     let (correction, root_cause, corrective_action) =

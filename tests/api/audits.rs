@@ -206,6 +206,11 @@ async fn stage_1_ready_then_stage_2_with_nonconformities_answered_verified_and_c
     // Stage 2 can be planned and confirmed, but not started before stage 1 said "ready".
     let stage2 = cb.plan(cb.programme_audit(1), 0, cb.lead_only()).await;
     assert_eq!(stage2.status, 201, "{}", stage2.body);
+    let twice = cb.plan(cb.programme_audit(1), 0, cb.lead_only()).await;
+    assert!(twice.assert_problem(409)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("already planned"));
     let stage2_id = stage2.body["id"].as_str().unwrap().to_owned();
     assert_eq!(cb.step(&cb.admin, &stage2_id, "confirm").await.status, 200);
     let too_early = cb.step(&cb.lead, &stage2_id, "start").await;
@@ -420,6 +425,25 @@ async fn stage_1_ready_then_stage_2_with_nonconformities_answered_verified_and_c
     // Responses: the client answers; one minor is returned and answered again.
     let answer = json!({"correction": "Reports produced for March", "root_cause": "No owner for the report",
         "corrective_action": "Service owner assigned; monthly check", "correction_due": days(10), "action_due": days(40)});
+    let too_late = json!({"correction": "x", "root_cause": "y", "corrective_action": "z",
+        "correction_due": days(10), "action_due": days(400)});
+    cb.post(
+        &cb.globex,
+        &format!("/api/v1/nonconformities/{major}/response"),
+        too_late.clone(),
+    )
+    .await
+    .assert_problem(404);
+    assert_eq!(
+        cb.post(
+            &cb.acme,
+            &format!("/api/v1/nonconformities/{major}/response"),
+            too_late
+        )
+        .await
+        .invalid_fields(),
+        ["action_due"]
+    );
     for id in [major, minor_a, minor_b] {
         let responded = cb
             .post(

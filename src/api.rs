@@ -31,6 +31,8 @@ pub const MODULES: &[ApiModule] = &[
     api_module!(auditors, "/auditors"),
     api_module!(audits, "/audits"),
     api_module!(nonconformities, "/nonconformities"),
+    api_module!(decisions, "/decisions"),
+    api_module!(certificates, "/certificates"),
     api_module!(notify, "/admin/outbox"),
     api_module!(scheduler, "/admin/jobs"),
     api_module!(trail, "/audit-events"),

@@ -192,6 +192,36 @@ pub struct Config {
     )]
     pub deadline_poll_seconds: u64,
 
+    /// The certification body's name, as certificates and reports show it.
+    #[arg(
+        long,
+        env = "CERTBODY_CB_NAME",
+        default_value = "Certification body (set CERTBODY_CB_NAME)",
+        global = true
+    )]
+    pub cb_name: String,
+
+    /// The certification body's postal address, as certificates show it.
+    #[arg(long, env = "CERTBODY_CB_ADDRESS", default_value = "", global = true)]
+    pub cb_address: String,
+
+    /// The CB's certification identity number in the IAF CertSearch register (IAF MD 28).
+    #[arg(long, env = "CERTBODY_CB_REGISTER_ID", global = true)]
+    pub cb_register_id: Option<String>,
+
+    /// The accreditation body, when the CB is accredited for the certificates it issues.
+    #[arg(long, env = "CERTBODY_ACCREDITATION_BODY", global = true)]
+    pub accreditation_body: Option<String>,
+
+    /// Leads every certificate number (letters and digits, up to 8).
+    #[arg(
+        long,
+        env = "CERTBODY_CERTIFICATE_PREFIX",
+        default_value = "CB",
+        global = true
+    )]
+    pub certificate_prefix: String,
+
     #[command(flatten)]
     pub mail: MailConfig,
 

@@ -63,10 +63,10 @@ pub fn content(conn: &mut DbConnection, audit: &Audit) -> AppResult<ReportConten
             .into_iter()
             .map(|finding| ReportFinding::from(FindingView::from(finding)))
             .collect(),
-        earlier_nonconformities: nonconformities::store::earlier_in_programme(
+        earlier_nonconformities: nonconformities::store::in_programme(
             conn,
             &audit.programme_id,
-            audit.starts_on,
+            Some(audit.starts_on),
         )?
         .into_iter()
         .map(|finding| FollowedUp {

@@ -269,3 +269,17 @@ pub fn reports(conn: &mut DbConnection, id: &AuditId) -> AppResult<Vec<FrozenRep
         .select(FrozenReport::as_select())
         .load(conn)?)
 }
+
+/// Everyone on a team of the programme's audits that were not cancelled.
+pub fn members_in_programme(
+    conn: &mut DbConnection,
+    programme: &ProgrammeId,
+) -> AppResult<Vec<UserId>> {
+    Ok(audit_team_members::table
+        .inner_join(audits::table.on(audits::id.eq(audit_team_members::audit_id)))
+        .filter(audits::programme_id.eq(programme))
+        .filter(audits::state.ne(AuditState::Cancelled))
+        .select(audit_team_members::user_id)
+        .distinct()
+        .load(conn)?)
+}

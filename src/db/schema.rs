@@ -331,6 +331,63 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    decisions (id) {
+        id -> Text,
+        programme_id -> Text,
+        organisation_id -> Text,
+        cycle -> BigInt,
+        outcome -> Text,
+        rationale -> Text,
+        site_scopes -> Text,
+        decided_by -> Text,
+        decided_on -> Date,
+        decided_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    certificates (id) {
+        id -> Text,
+        number -> Text,
+        organisation_id -> Text,
+        programme_id -> Text,
+        standard_id -> Text,
+        status -> Text,
+        original_grant_on -> Date,
+        issued_on -> Date,
+        expires_on -> Date,
+        revision -> BigInt,
+        restore_by -> Nullable<Date>,
+        status_reason -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    certificate_revisions (certificate_id, revision) {
+        certificate_id -> Text,
+        revision -> BigInt,
+        issued_on -> Date,
+        content -> Text,
+        reason -> Nullable<Text>,
+        superseded_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    certificate_events (id) {
+        id -> Text,
+        certificate_id -> Text,
+        occurred_on -> Date,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        reason -> Nullable<Text>,
+        public -> Bool,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(audit_team_members -> audits (audit_id));
 diesel::joinable!(findings -> audits (audit_id));
 diesel::joinable!(audit_reports -> audits (audit_id));

@@ -89,20 +89,24 @@ fn pending_states() -> Vec<FindingState> {
         .collect()
 }
 
-/// The nonconformities of a programme's audits that started before `before`, oldest first.
-pub fn earlier_in_programme(
+/// The nonconformities of a programme's audits, oldest first; with `before`, only those of
+/// audits that started before that day.
+pub fn in_programme(
     conn: &mut DbConnection,
     programme: &ProgrammeId,
-    before: NaiveDate,
+    before: Option<NaiveDate>,
 ) -> AppResult<Vec<Finding>> {
-    Ok(findings::table
+    let mut query = findings::table
         .inner_join(audits::table.on(audits::id.eq(findings::audit_id)))
         .filter(audits::programme_id.eq(programme))
-        .filter(audits::starts_on.lt(before))
         .filter(findings::kind.eq_any([FindingKind::Major, FindingKind::Minor]))
         .order(findings::filed_at.asc())
         .select(Finding::as_select())
-        .load(conn)?)
+        .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(audits::starts_on.lt(before));
+    }
+    Ok(query.load(conn)?)
 }
 
 /// Who may assess the finding's nonconformity: the auditors (not technical experts or

@@ -39,6 +39,8 @@ pub const TEMPLATES: &[TemplateFiles] = email_templates![
     "qualification_lapsing",
     "audit_notice",
     "finding_notice",
+    "certificate_notice",
+    "decision_notice",
 ];
 
 pub struct Rendered {

@@ -189,3 +189,22 @@ impl Lifecycle for ProgrammeLifecycle {
         Ok(())
     }
 }
+
+/// Places the cycle from the certification decision (17021-1 9.1.3, 9.6.2): surveillance
+/// windows and recertification hang off `decided_on`, the expiry is three years on. False
+/// when a decision was recorded meanwhile.
+pub fn place_after_decision(
+    conn: &mut DbConnection,
+    programme: &Programme,
+    decided_on: NaiveDate,
+) -> AppResult<bool> {
+    if !store::record_decision(conn, &programme.id, decided_on, expiry_after(decided_on))? {
+        return Ok(false);
+    }
+    let review = applications::store::find_review(conn, &programme.application_id)?
+        .ok_or_else(|| AppError::internal("an accepted application without its review"))?;
+    for audit in crate::programmes::domain::place_cycle(decided_on, &review.audit_time.0, false) {
+        store::place_audit(conn, &programme.id, &audit)?;
+    }
+    Ok(true)
+}

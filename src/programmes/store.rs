@@ -170,3 +170,45 @@ pub fn find_audit(
             .select(ProgrammeAudit::as_select())
     )
 }
+
+/// Records the certification decision, only if none is recorded yet: of two deciders,
+/// one wins. The expiry follows from it.
+pub fn record_decision(
+    conn: &mut DbConnection,
+    id: &ProgrammeId,
+    decided_on: NaiveDate,
+    expires_on: NaiveDate,
+) -> AppResult<bool> {
+    let updated = diesel::update(
+        audit_programmes::table
+            .find(id)
+            .filter(audit_programmes::decision_date.is_null()),
+    )
+    .set((
+        audit_programmes::decision_date.eq(Some(decided_on)),
+        audit_programmes::certificate_expires_on.eq(Some(expires_on)),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Moves one audit of the plan to its final window.
+pub fn place_audit(
+    conn: &mut DbConnection,
+    id: &ProgrammeId,
+    audit: &PlannedAudit,
+) -> AppResult<()> {
+    diesel::update(
+        programme_audits::table
+            .filter(programme_audits::programme_id.eq(id))
+            .filter(programme_audits::kind.eq(audit.kind)),
+    )
+    .set((
+        programme_audits::window_start.eq(audit.window_start),
+        programme_audits::window_end.eq(audit.window_end),
+        programme_audits::planned_days.eq(audit.days),
+        programme_audits::provisional.eq(audit.provisional),
+    ))
+    .execute(conn)?;
+    Ok(())
+}

@@ -36,6 +36,10 @@ pub const DEADLINE_JOBS: &[DeadlineJob] = &[
         name: "nonconformity-deadlines",
         run: crate::nonconformities::service::remind_overdue,
     },
+    DeadlineJob {
+        name: "certificate-expiry",
+        run: crate::certificates::service::expire_due,
+    },
 ];
 
 /// The timed form of every deadline job, each in its own write transaction.

@@ -30,13 +30,28 @@ use crate::notify::Notifier;
 use crate::pagination::{Page, PageRequest};
 use crate::trail::{self, Actor, Change};
 
-/// Periods the certification body sets for its workflow (configuration, not code).
-#[derive(Debug, Clone, Copy)]
+/// Periods the certification body sets for its workflow, and what its certificates say
+/// about it (configuration, not code).
+#[derive(Debug, Clone)]
 pub struct Rules {
     /// Days a client has to answer a nonconformity.
     pub nc_response_days: u32,
-    /// Days from the audit's last day until a nonconformity must be closed.
+    /// Days from the audit's last day until a major nonconformity must be verified.
     pub nc_closure_days: u32,
+    pub cb: CbIdentity,
+}
+
+/// The certification body as its certificates name it (17021-1 8.2.2; IAF MD 28).
+#[derive(Debug, Clone)]
+pub struct CbIdentity {
+    pub name: String,
+    pub address: String,
+    /// The CB's certification identity number in the IAF CertSearch register.
+    pub register_id: Option<String>,
+    /// The accreditation body, when the CB is accredited for its certificates.
+    pub accreditation_body: Option<String>,
+    /// Leads every certificate number, e.g. `CB` in `CB-7K2M-9QXA-T`.
+    pub certificate_prefix: String,
 }
 
 impl Default for Rules {
@@ -44,6 +59,13 @@ impl Default for Rules {
         Rules {
             nc_response_days: 30,
             nc_closure_days: 90,
+            cb: CbIdentity {
+                name: "Certification body".into(),
+                address: String::new(),
+                register_id: None,
+                accreditation_body: None,
+                certificate_prefix: "CB".into(),
+            },
         }
     }
 }
@@ -55,7 +77,7 @@ pub struct Service {
     db: Db,
     notifier: Arc<Notifier>,
     clock: Clock,
-    rules: Rules,
+    rules: Arc<Rules>,
 }
 
 impl Service {
@@ -64,7 +86,7 @@ impl Service {
             db,
             notifier: Arc::new(notifier),
             clock: Clock::default(),
-            rules: Rules::default(),
+            rules: Arc::new(Rules::default()),
         }
     }
 
@@ -72,7 +94,7 @@ impl Service {
     pub fn with(self, clock: Clock, rules: Rules) -> Service {
         Service {
             clock,
-            rules,
+            rules: Arc::new(rules),
             ..self
         }
     }
@@ -136,7 +158,11 @@ impl Service {
         F: FnOnce(&mut Tx<'_>, &Caller) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let (notifier, clock, rules) = (self.notifier.clone(), self.clock.clone(), self.rules);
+        let (notifier, clock, rules) = (
+            self.notifier.clone(),
+            self.clock.clone(),
+            self.rules.clone(),
+        );
         self.db
             .run(move |conn| {
                 // Inside the transaction: writes are serialised, so a deactivation or role
@@ -145,7 +171,7 @@ impl Service {
                     let caller = Caller::load(conn, &auth)?;
                     let actor = Actor::from(&caller);
                     work(
-                        &mut Tx::new(conn, &actor, &notifier, &clock, rules),
+                        &mut Tx::new(conn, &actor, &notifier, &clock, &rules),
                         &caller,
                     )
                 })
@@ -159,11 +185,15 @@ impl Service {
         F: FnOnce(&mut Tx<'_>) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let (notifier, clock, rules) = (self.notifier.clone(), self.clock.clone(), self.rules);
+        let (notifier, clock, rules) = (
+            self.notifier.clone(),
+            self.clock.clone(),
+            self.rules.clone(),
+        );
         self.db
             .run(move |conn| {
                 in_write_transaction(conn, |conn| {
-                    work(&mut Tx::new(conn, &actor, &notifier, &clock, rules))
+                    work(&mut Tx::new(conn, &actor, &notifier, &clock, &rules))
                 })
             })
             .await
@@ -177,7 +207,7 @@ pub struct Tx<'a> {
     actor: &'a Actor,
     notifier: &'a Notifier,
     clock: &'a Clock,
-    pub rules: Rules,
+    pub rules: &'a Rules,
 }
 
 impl<'a> Tx<'a> {
@@ -186,7 +216,7 @@ impl<'a> Tx<'a> {
         actor: &'a Actor,
         notifier: &'a Notifier,
         clock: &'a Clock,
-        rules: Rules,
+        rules: &'a Rules,
     ) -> Tx<'a> {
         Tx {
             conn,

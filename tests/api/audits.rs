@@ -18,32 +18,38 @@ fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
-fn days(n: i64) -> String {
+pub(crate) fn days(n: i64) -> String {
     (today() + TimeDelta::days(n)).to_string()
 }
 
 /// A client with an agreed programme and its CB: admin, a qualified lead auditor and a
 /// qualified auditor (IAF sector 33), and another client.
-struct Cb {
-    app: TestApp,
-    admin: User,
-    acme: User,
-    globex: User,
-    lead: User,
-    auditor: User,
-    programme: Value,
+pub(crate) struct Cb {
+    pub(crate) app: TestApp,
+    pub(crate) admin: User,
+    pub(crate) acme: User,
+    pub(crate) globex: User,
+    pub(crate) lead: User,
+    pub(crate) auditor: User,
+    pub(crate) programme: Value,
 }
 
 impl Cb {
-    async fn post(&self, user: &User, path: &str, body: Value) -> Response {
+    pub(crate) async fn post(&self, user: &User, path: &str, body: Value) -> Response {
         self.app.post(path, Some(&user.token), &body).await
     }
 
-    async fn get(&self, user: &User, path: &str) -> Response {
+    pub(crate) async fn get(&self, user: &User, path: &str) -> Response {
         self.app.get(path, Some(&user.token)).await
     }
 
-    async fn qualify(&self, who: &User, grade: &str, codes: Value, until: &str) -> Response {
+    pub(crate) async fn qualify(
+        &self,
+        who: &User,
+        grade: &str,
+        codes: Value,
+        until: &str,
+    ) -> Response {
         self.post(
             &self.admin,
             &format!("/api/v1/auditors/{}/qualifications", who.id),
@@ -53,11 +59,11 @@ impl Cb {
         .await
     }
 
-    fn programme_audit(&self, i: usize) -> &str {
+    pub(crate) fn programme_audit(&self, i: usize) -> &str {
         self.programme["audits"][i]["id"].as_str().unwrap()
     }
 
-    async fn plan(&self, programme_audit: &str, start: i64, team: Value) -> Response {
+    pub(crate) async fn plan(&self, programme_audit: &str, start: i64, team: Value) -> Response {
         self.post(
             &self.admin,
             "/api/v1/audits",
@@ -69,12 +75,12 @@ impl Cb {
         .await
     }
 
-    async fn step(&self, user: &User, audit: &str, action: &str) -> Response {
+    pub(crate) async fn step(&self, user: &User, audit: &str, action: &str) -> Response {
         self.post(user, &format!("/api/v1/audits/{audit}/{action}"), json!({}))
             .await
     }
 
-    async fn replace_team(&self, audit: &str, body: &Value) -> Response {
+    pub(crate) async fn replace_team(&self, audit: &str, body: &Value) -> Response {
         self.app
             .request(
                 "PUT",
@@ -85,12 +91,12 @@ impl Cb {
             .await
     }
 
-    fn lead_only(&self) -> Value {
+    pub(crate) fn lead_only(&self) -> Value {
         json!([{"user_id": self.lead.id, "role": "lead_auditor"}])
     }
 
     /// Plans, confirms and starts an audit of programme entry `i`.
-    async fn started(&self, i: usize, start: i64) -> String {
+    pub(crate) async fn started(&self, i: usize, start: i64) -> String {
         let planned = self
             .plan(self.programme_audit(i), start, self.lead_only())
             .await;
@@ -102,7 +108,7 @@ impl Cb {
         id
     }
 
-    async fn outcome(&self, audit: &str, body: Value) -> Response {
+    pub(crate) async fn outcome(&self, audit: &str, body: Value) -> Response {
         self.app
             .request(
                 "PUT",
@@ -114,7 +120,7 @@ impl Cb {
     }
 
     /// Draft and complete, with the outcome already recorded.
-    async fn complete(&self, audit: &str) -> Response {
+    pub(crate) async fn complete(&self, audit: &str) -> Response {
         assert_eq!(
             self.step(&self.lead, audit, "report-draft").await.status,
             200
@@ -122,7 +128,7 @@ impl Cb {
         self.step(&self.lead, audit, "complete").await
     }
 
-    async fn file(&self, who: &User, audit: &str, kind: &str, clause: &str) -> Response {
+    pub(crate) async fn file(&self, who: &User, audit: &str, kind: &str, clause: &str) -> Response {
         self.post(
             who,
             &format!("/api/v1/audits/{audit}/findings"),
@@ -132,7 +138,7 @@ impl Cb {
         .await
     }
 
-    async fn run_job(&self, name: &str) -> i64 {
+    pub(crate) async fn run_job(&self, name: &str) -> i64 {
         let ran = self
             .post(
                 &self.admin,
@@ -146,7 +152,7 @@ impl Cb {
 }
 
 /// Five sites (so samples differ between audits), sector 33, and `consultancy`.
-async fn certification_body(consultancy: Value) -> Cb {
+pub(crate) async fn certification_body(consultancy: Value) -> Cb {
     let (app, admin, acme) = with_confirmed_table(SMS).await;
     let globex = app.register_applicant("it@globex.example", "Globex").await;
     let lead = app.staff(Role::Auditor, "lead@cb.example").await;

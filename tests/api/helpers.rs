@@ -283,6 +283,11 @@ pub fn test_config(database_url: &str) -> Config {
         nc_closure_days: 90,
         // The tests run the deadline jobs through the admin endpoint.
         deadline_poll_seconds: 3600,
+        cb_name: "Example Certification GmbH".into(),
+        cb_address: "Prüfweg 1, 10115 Berlin, DE".into(),
+        cb_register_id: Some("CB-REG-0042".into()),
+        accreditation_body: Some("DAkkS".into()),
+        certificate_prefix: "CB".into(),
         log_format: LogFormat::Text,
         mail: MailConfig {
             smtp_host: None,

@@ -5,6 +5,7 @@
 mod accounts;
 mod applications;
 mod audits;
+mod certification;
 mod errors;
 mod helpers;
 mod migrations;

@@ -1,0 +1,4 @@
+DROP TABLE certificate_events;
+DROP TABLE certificate_revisions;
+DROP TABLE certificates;
+DROP TABLE decisions;

@@ -1,0 +1,232 @@
+//! Certificates (ISO/IEC 17021-1 8.2, 9.6.5; IAF MD 28): numbers people can type, the
+//! status lifecycle and the content each revision certifies.
+
+use chrono::{Months, NaiveDate};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+crate::text_enum! {
+    /// One-to-one with the IAF CertSearch register's statuses (`register_status`).
+    pub enum CertificateStatus {
+        Active = "active",
+        /// Temporarily invalid (9.6.5.2), until reinstated or withdrawn.
+        Suspended = "suspended",
+        Withdrawn = "withdrawn",
+        Expired = "expired",
+    }
+}
+
+impl CertificateStatus {
+    /// The status as the IAF CertSearch upload (MD 28) names it.
+    pub fn register_status(self) -> &'static str {
+        match self {
+            CertificateStatus::Active => "Active",
+            CertificateStatus::Suspended => "Suspended",
+            CertificateStatus::Withdrawn => "Withdrawn",
+            CertificateStatus::Expired => "Expired",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertificateStep {
+    Suspend,
+    Reinstate,
+    Withdraw,
+    Expire,
+}
+
+pub fn next_status(
+    from: CertificateStatus,
+    step: CertificateStep,
+) -> Result<CertificateStatus, String> {
+    use CertificateStatus::*;
+    use CertificateStep::*;
+    match (from, step) {
+        (Active, Suspend) => Ok(Suspended),
+        (Suspended, Reinstate) => Ok(Active),
+        (Active | Suspended, Withdraw) => Ok(Withdrawn),
+        (Active | Suspended, Expire) => Ok(Expired),
+        (Withdrawn | Expired, _) => Err(format!("the certificate is {}", from.label())),
+        (Suspended, Suspend) => Err("the certificate is already suspended".into()),
+        (Active, Reinstate) => Err("only a suspended certificate is reinstated".into()),
+    }
+}
+
+/// How long a suspension may last unless the decision maker sets a date (17021-1 9.6.5.2
+/// says "normally" not more than 6 months).
+pub fn default_restore_by(suspended_on: NaiveDate) -> NaiveDate {
+    suspended_on
+        .checked_add_months(Months::new(6))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// Validity of a certificate from its decision: three years (9.1.3, 9.6.3).
+pub fn expiry_from(decided_on: NaiveDate) -> NaiveDate {
+    crate::programmes::domain::expiry_after(decided_on)
+}
+
+/// Crockford's base 32: no I, L, O or U, so nothing is misread.
+const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// Luhn mod 32 over `body`'s characters: catches every single wrong character and most
+/// swapped neighbours.
+fn check_character(body: &[u8]) -> Option<char> {
+    let mut sum = 0usize;
+    for (i, c) in body.iter().rev().enumerate() {
+        let value = ALPHABET.iter().position(|a| a == c)?;
+        let value = if i % 2 == 0 { value * 2 } else { value };
+        sum += value / 32 + value % 32;
+    }
+    Some(ALPHABET[(32 - sum % 32) % 32] as char)
+}
+
+/// A fresh random number: `PREFIX-XXXX-XXXX-C`, where C checks the eight others.
+pub fn new_number(prefix: &str, rng: &mut impl Rng) -> String {
+    let body: Vec<u8> = (0..8).map(|_| ALPHABET[rng.random_range(0..32)]).collect();
+    let check = check_character(&body).unwrap_or('0');
+    let text = String::from_utf8_lossy(&body).into_owned();
+    format!("{prefix}-{}-{}-{check}", &text[..4], &text[4..])
+}
+
+/// A number as typed (any case, spaces or dashes, the letters O, I and L for 0, 1 and 1),
+/// written the way it was issued, or why it cannot be one of ours.
+pub fn normalise_number(prefix: &str, typed: &str) -> Result<String, String> {
+    let cleaned: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let prefix = prefix.to_ascii_uppercase();
+    let Some(rest) = cleaned.strip_prefix(&prefix) else {
+        return Err(format!("certificate numbers start with {prefix}-"));
+    };
+    let rest: Vec<u8> = rest
+        .bytes()
+        .map(|c| match c {
+            b'O' => b'0',
+            b'I' | b'L' => b'1',
+            other => other,
+        })
+        .collect();
+    if rest.len() != 9 || rest.iter().any(|c| !ALPHABET.contains(c)) {
+        return Err(format!(
+            "a certificate number is {prefix}- and nine letters or digits, e.g. {prefix}-7K2M-9QXA-T"
+        ));
+    }
+    if check_character(&rest[..8]) != Some(rest[8] as char) {
+        return Err("the check character does not match: a character is mistyped".into());
+    }
+    let text = String::from_utf8_lossy(&rest).into_owned();
+    Ok(format!(
+        "{prefix}-{}-{}-{}",
+        &text[..4],
+        &text[4..8],
+        &text[8..]
+    ))
+}
+
+/// What one revision of a certificate certifies, stored as issued.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CertifiedContent {
+    pub holder: Holder,
+    /// The standard with its edition, e.g. `ISO/IEC 20000-1:2018`.
+    pub standard: String,
+    pub scope: String,
+    pub sites: Vec<CertifiedSite>,
+    pub original_grant_on: NaiveDate,
+    pub issued_on: NaiveDate,
+    pub expires_on: NaiveDate,
+    pub revision: i64,
+    /// `initial certification`, `recertification`, `transfer`.
+    pub certification_type: String,
+    pub certification_body: Issuer,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Holder {
+    pub legal_name: String,
+    #[serde(default)]
+    pub trading_name: Option<String>,
+    /// The CB's client id: the certified entity's unique id in the register.
+    pub client_id: String,
+    pub street: String,
+    pub city: String,
+    pub postcode: String,
+    pub country: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CertifiedSite {
+    pub name: String,
+    pub street: String,
+    pub city: String,
+    pub postcode: String,
+    pub country: String,
+    pub scope: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Issuer {
+    pub name: String,
+    pub address: String,
+    #[serde(default)]
+    pub register_id: Option<String>,
+    /// The accreditation body; absent for unaccredited certification.
+    #[serde(default)]
+    pub accreditation_body: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn numbers_catch_a_mistyped_or_swapped_character() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        for _ in 0..200 {
+            let number = new_number("CB", &mut rng);
+            assert_eq!(normalise_number("CB", &number), Ok(number.clone()));
+            assert_eq!(
+                normalise_number("CB", &number.to_lowercase().replace('-', " ")),
+                Ok(number.clone())
+            );
+            let chars: Vec<char> = number.chars().collect();
+            // Every single substitution in the body is caught.
+            for position in [3, 4, 5, 6, 8, 9, 10, 11] {
+                for replacement in ALPHABET.iter().map(|b| *b as char) {
+                    if replacement == chars[position] {
+                        continue;
+                    }
+                    let mut typo = chars.clone();
+                    typo[position] = replacement;
+                    let typo: String = typo.into_iter().collect();
+                    assert!(
+                        normalise_number("CB", &typo).is_err(),
+                        "{typo} passed for {number}"
+                    );
+                }
+            }
+        }
+        assert!(normalise_number("CB", "XX-0000-0000-0").is_err());
+        assert!(normalise_number("CB", "CB-0000-000").is_err());
+    }
+
+    #[test]
+    fn suspension_is_temporary_and_withdrawal_final() {
+        use CertificateStatus::*;
+        use CertificateStep::*;
+        assert_eq!(next_status(Active, Suspend), Ok(Suspended));
+        assert_eq!(next_status(Suspended, Reinstate), Ok(Active));
+        assert_eq!(next_status(Suspended, Withdraw), Ok(Withdrawn));
+        assert!(next_status(Withdrawn, Reinstate).is_err());
+        assert!(next_status(Expired, Suspend).is_err());
+        assert!(next_status(Active, Reinstate).is_err());
+        assert_eq!(
+            default_restore_by("2026-08-31".parse().unwrap()),
+            "2027-02-28".parse().unwrap()
+        );
+    }
+}

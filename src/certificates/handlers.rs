@@ -1,0 +1,120 @@
+//! HTTP handlers of certificates: parse, call the service, map to HTTP.
+
+use actix_web::{web, HttpResponse};
+
+use super::domain::CertificateStep;
+use super::dto::*;
+use super::service;
+use super::CertificateId;
+use crate::auth::Auth;
+use crate::error::{AppResult, Problem};
+use crate::pagination::Page;
+use crate::web::json::ApiJson;
+use crate::workflow::Service;
+
+/// Certificates the caller may see: a client its own, staff all; newest first.
+#[utoipa::path(get, path = "/api/v1/certificates", tag = "certificates", params(CertificateListQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = Page<CertificateView>)))]
+pub async fn list_certificates(
+    app: web::Data<Service>,
+    auth: Auth,
+    query: web::Query<CertificateListQuery>,
+) -> AppResult<HttpResponse> {
+    let query = query.into_inner();
+    let page = app
+        .read(auth, move |conn, caller| service::list(conn, caller, query))
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// One certificate: status, current content, revisions and status history.
+#[utoipa::path(get, path = "/api/v1/certificates/{id}", tag = "certificates", params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = CertificateView),
+        (status = 404, description = "Unknown, or another organisation's", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_certificate(
+    app: web::Data<Service>,
+    auth: Auth,
+    id: web::Path<CertificateId>,
+) -> AppResult<HttpResponse> {
+    let view = app
+        .read(auth, move |conn, caller| service::get(conn, caller, &id))
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Suspends an active certificate with its reason and restore date (6 months when absent;
+/// ISO/IEC 17021-1 9.6.5). Decision makers.
+#[utoipa::path(post, path = "/api/v1/certificates/{id}/suspend", tag = "certificates", params(("id" = String, Path)),
+    request_body = SuspensionInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = CertificateView),
+        (status = 403, description = "Only decision makers suspend", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No certificate has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not active", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn suspend_certificate(
+    app: web::Data<Service>,
+    auth: Auth,
+    id: web::Path<CertificateId>,
+    input: ApiJson<SuspensionInput>,
+) -> AppResult<HttpResponse> {
+    let input = input.into_inner();
+    let view = app
+        .write(auth, move |tx, caller| {
+            service::suspend(tx, caller, &id, input)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+crate::step_endpoint!(
+    tag = "certificates",
+    id = CertificateId,
+    view = CertificateView,
+    service = service::step,
+    reinstate_certificate,
+    "/api/v1/certificates/{id}/reinstate",
+    CertificateStep::Reinstate,
+    "Reinstates a suspended certificate once conformity is restored (decision makers)."
+);
+crate::step_endpoint!(
+    tag = "certificates",
+    id = CertificateId,
+    view = CertificateView,
+    service = service::step,
+    withdraw_certificate,
+    "/api/v1/certificates/{id}/withdraw",
+    CertificateStep::Withdraw,
+    "Withdraws an active or suspended certificate, with the reason in `note` (decision makers)."
+);
+
+/// Reduces the certified scope: a new revision with the sites that stay and their scope;
+/// the old revision is kept, marked superseded (decision makers).
+#[utoipa::path(post, path = "/api/v1/certificates/{id}/scope-reduction", tag = "certificates", params(("id" = String, Path)),
+    request_body = ScopeReductionInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = CertificateView),
+        (status = 403, description = "Only decision makers reduce scopes", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No certificate has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Withdrawn or expired", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn reduce_scope(
+    app: web::Data<Service>,
+    auth: Auth,
+    id: web::Path<CertificateId>,
+    input: ApiJson<ScopeReductionInput>,
+) -> AppResult<HttpResponse> {
+    let input = input.into_inner();
+    let view = app
+        .write(auth, move |tx, caller| {
+            service::reduce_scope(tx, caller, &id, input)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}

@@ -1,0 +1,487 @@
+//! Use cases of certificates: issue on a grant (in the decision's transaction), read,
+//! suspend, reinstate, withdraw, reduce the scope as a new revision, and expire.
+
+use chrono::NaiveDateTime;
+use serde_json::json;
+
+use super::domain::*;
+use super::dto::*;
+use super::store::{self, Certificate, Revision, StatusEvent};
+use super::CertificateId;
+use crate::accounts::store as accounts;
+use crate::applications::store::Site;
+use crate::auth::{Caller, ObjectScope, Role, StaffAccess};
+use crate::db::types::Json;
+use crate::db::{new_id, DbConnection};
+use crate::error::{AppError, AppResult};
+use crate::pagination::{Page, PageRequest};
+use crate::programmes::store::Programme;
+use crate::standards;
+use crate::trail::Change;
+use crate::validate::{required_text, Checker};
+use crate::workflow::transition::{find_visible, take_step, Lifecycle};
+use crate::workflow::Tx;
+
+/// What a grant certifies: the scope, and each certified site with its own scope.
+pub struct Grant<'a> {
+    pub programme: &'a Programme,
+    pub scope: String,
+    pub sites: Vec<(Site, String)>,
+    pub certification_type: &'a str,
+}
+
+fn certified_sites(sites: Vec<(Site, String)>) -> Vec<CertifiedSite> {
+    sites
+        .into_iter()
+        .map(|(site, scope)| CertifiedSite {
+            name: site.name,
+            street: site.street,
+            city: site.city,
+            postcode: site.postcode,
+            country: site.country,
+            scope,
+        })
+        .collect()
+}
+
+/// Issues the certificate of a grant, revision 1, valid three years from the decision.
+pub fn issue(tx: &mut Tx<'_>, grant: Grant<'_>) -> AppResult<Certificate> {
+    let programme = grant.programme;
+    let decided_on = tx.today();
+    let organisation = accounts::find_organisation(tx.conn, programme.organisation_id.as_str())?
+        .ok_or_else(|| AppError::internal("organisation vanished"))?;
+    let standard = standards::store::get(tx.conn, &programme.standard_id)?;
+    let number = loop {
+        let candidate = new_number(&tx.rules.cb.certificate_prefix, &mut rand::rng());
+        if !store::number_taken(tx.conn, &candidate)? {
+            break candidate;
+        }
+    };
+    let expires_on = expiry_from(decided_on);
+    let cb = &tx.rules.cb;
+    let content = CertifiedContent {
+        holder: Holder {
+            legal_name: organisation.legal_name,
+            trading_name: organisation.trading_name,
+            client_id: organisation.client_id,
+            street: organisation.street,
+            city: organisation.city,
+            postcode: organisation.postcode,
+            country: organisation.country,
+        },
+        standard: standard.designation(),
+        scope: grant.scope,
+        sites: certified_sites(grant.sites),
+        original_grant_on: decided_on,
+        issued_on: decided_on,
+        expires_on,
+        revision: 1,
+        certification_type: grant.certification_type.to_owned(),
+        certification_body: Issuer {
+            name: cb.name.clone(),
+            address: cb.address.clone(),
+            register_id: cb.register_id.clone(),
+            accreditation_body: cb.accreditation_body.clone(),
+        },
+    };
+    let at = tx.now();
+    let certificate = Certificate {
+        id: CertificateId::generate(),
+        number,
+        organisation_id: programme.organisation_id.clone(),
+        programme_id: programme.id.clone(),
+        standard_id: programme.standard_id.clone(),
+        status: CertificateStatus::Active,
+        original_grant_on: decided_on,
+        issued_on: decided_on,
+        expires_on,
+        revision: 1,
+        restore_by: None,
+        status_reason: None,
+        updated_at: at,
+    };
+    store::insert(tx.conn, &certificate)?;
+    store::insert_revision(
+        tx.conn,
+        &Revision {
+            certificate_id: certificate.id.clone(),
+            revision: 1,
+            issued_on: decided_on,
+            content: Json(content),
+            reason: None,
+            superseded_on: None,
+        },
+    )?;
+    record_event(
+        tx.conn,
+        &certificate.id,
+        (None, CertificateStatus::Active),
+        None,
+        (decided_on, at),
+    )?;
+    tx.record(Change {
+        entity_type: CertificateLifecycle::ENTITY,
+        entity_id: certificate.id.as_str(),
+        organisation_id: Some(certificate.organisation_id.as_str()),
+        action: "issued",
+        before: None,
+        after: Some(json!({"number": certificate.number, "expires_on": expires_on, "revision": 1})),
+    })?;
+    Ok(certificate)
+}
+
+fn record_event(
+    conn: &mut DbConnection,
+    id: &CertificateId,
+    (from, to): (Option<CertificateStatus>, CertificateStatus),
+    reason: Option<&str>,
+    (on, at): (chrono::NaiveDate, NaiveDateTime),
+) -> AppResult<()> {
+    store::insert_event(
+        conn,
+        &StatusEvent {
+            id: new_id(),
+            certificate_id: id.clone(),
+            occurred_on: on,
+            from_status: from,
+            to_status: to,
+            reason: reason.map(str::to_owned),
+            public: true,
+            recorded_at: at,
+        },
+    )
+}
+
+pub fn view(conn: &mut DbConnection, id: &CertificateId) -> AppResult<CertificateView> {
+    let certificate = store::find(conn, id)?
+        .ok_or_else(|| AppError::NotFound("no certificate has this id".into()))?;
+    let revisions = store::revisions(conn, id)?;
+    let content = revisions
+        .iter()
+        .find(|r| r.revision == certificate.revision)
+        .map(|r| r.content.0.clone())
+        .ok_or_else(|| AppError::internal("a certificate without its current revision"))?;
+    let history = store::events(conn, id)?
+        .into_iter()
+        .map(StatusEventView::from)
+        .collect();
+    Ok(CertificateView::new(
+        certificate,
+        content,
+        revisions.into_iter().map(RevisionView::from).collect(),
+        history,
+    ))
+}
+
+pub fn get(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &CertificateId,
+) -> AppResult<CertificateView> {
+    find_visible::<CertificateLifecycle>(conn, caller, id)?;
+    view(conn, id)
+}
+
+/// Certificates the caller may see: a client its own, staff all; newest first.
+pub fn list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    query: CertificateListQuery,
+) -> AppResult<Page<CertificateView>> {
+    let page = PageRequest::parse(query.limit, query.offset)?;
+    let organisation = match caller.role {
+        Role::Applicant => Some(
+            caller
+                .organisation_id
+                .clone()
+                .ok_or_else(|| AppError::Forbidden("no organisation".into()))?,
+        ),
+        _ => None,
+    };
+    let (rows, total) = store::list(conn, organisation.as_ref(), page)?;
+    let mut views = Vec::with_capacity(rows.len());
+    for certificate in rows {
+        views.push(view(conn, &certificate.id)?);
+    }
+    Ok(Page::new(views, total, page, |view| view))
+}
+
+/// Suspends an active certificate with its reason and restore date (a decision maker).
+pub fn suspend(
+    tx: &mut Tx<'_>,
+    caller: &Caller,
+    id: &CertificateId,
+    input: SuspensionInput,
+) -> AppResult<CertificateView> {
+    caller.require_role(CertificateLifecycle::roles(CertificateStep::Suspend))?;
+    let reason = required_text(&input.reason, 2000)
+        .map_err(|message| AppError::invalid("reason", message))?;
+    if input.restore_by.is_some_and(|date| date <= tx.today()) {
+        return Err(AppError::invalid("restore_by", "must be after today"));
+    }
+    take_step::<CertificateLifecycle>(tx, caller, id, CertificateStep::Suspend, Some(reason))?;
+    if let Some(date) = input.restore_by {
+        store::set_restore_by(tx.conn, id, date)?;
+    }
+    view(tx.conn, id)
+}
+
+/// Reinstatement and withdrawal (a decision maker; withdrawal needs its reason).
+pub fn step(
+    tx: &mut Tx<'_>,
+    caller: &Caller,
+    id: &CertificateId,
+    step: CertificateStep,
+    note: Option<String>,
+) -> AppResult<CertificateView> {
+    caller.require_role(CertificateLifecycle::roles(step))?;
+    if step == CertificateStep::Withdraw && note.is_none() {
+        return Err(AppError::invalid(
+            "note",
+            "say why the certificate is withdrawn",
+        ));
+    }
+    take_step::<CertificateLifecycle>(tx, caller, id, step, note)?;
+    view(tx.conn, id)
+}
+
+/// Reduces the scope (17021-1 9.6.5.3): a new revision with the sites that stay and their
+/// scope; the old revision is kept, marked superseded (a decision maker).
+pub fn reduce_scope(
+    tx: &mut Tx<'_>,
+    caller: &Caller,
+    id: &CertificateId,
+    input: ScopeReductionInput,
+) -> AppResult<CertificateView> {
+    caller.require_role(&[Role::DecisionMaker])?;
+    let certificate = find_visible::<CertificateLifecycle>(tx.conn, caller, id)?;
+    if !matches!(
+        certificate.status,
+        CertificateStatus::Active | CertificateStatus::Suspended
+    ) {
+        return Err(AppError::Conflict(format!(
+            "the certificate is {}",
+            certificate.status.label()
+        )));
+    }
+    let current = view(tx.conn, id)?.content;
+    let programme = crate::programmes::store::find(tx.conn, &certificate.programme_id)?
+        .ok_or_else(|| AppError::internal("programme vanished"))?;
+    let all_sites = crate::applications::store::sites(tx.conn, &programme.application_id)?;
+    let mut checker = Checker::new();
+    let reason = checker.check("reason", required_text(&input.reason, 2000));
+    let scope = checker.check("scope", required_text(&input.scope, 4000));
+    let sites = checker.check(
+        "sites",
+        scoped_sites(&input.sites, &all_sites).and_then(|sites| {
+            let certified: Vec<&str> = current.sites.iter().map(|s| s.name.as_str()).collect();
+            match sites
+                .iter()
+                .find(|(site, _)| !certified.contains(&site.name.as_str()))
+            {
+                Some((site, _)) => Err(format!(
+                    "{} is not certified now: a reduction cannot add it",
+                    site.name
+                )),
+                None => Ok(sites),
+            }
+        }),
+    );
+    let (reason, scope, sites) = checker.finish((reason, scope, sites))?;
+    let today = tx.today();
+    let revision = certificate.revision + 1;
+    let content = CertifiedContent {
+        scope,
+        sites: certified_sites(sites),
+        issued_on: today,
+        revision,
+        ..current
+    };
+    store::supersede(tx.conn, id, certificate.revision, today)?;
+    store::insert_revision(
+        tx.conn,
+        &Revision {
+            certificate_id: id.clone(),
+            revision,
+            issued_on: today,
+            content: Json(content),
+            reason: Some(reason.clone()),
+            superseded_on: None,
+        },
+    )?;
+    store::set_revision(tx.conn, id, revision, today, tx.now())?;
+    tx.record(Change {
+        entity_type: CertificateLifecycle::ENTITY,
+        entity_id: id.as_str(),
+        organisation_id: Some(certificate.organisation_id.as_str()),
+        action: "scope_reduced",
+        before: Some(json!({"revision": certificate.revision})),
+        after: Some(json!({"revision": revision, "reason": reason})),
+    })?;
+    tell_client(
+        tx,
+        &certificate,
+        &format!("scope reduced (revision {revision})"),
+        Some(&reason),
+    )?;
+    view(tx.conn, id)
+}
+
+/// The sites named in `input`, each with its scope; every one must be the client's.
+pub fn scoped_sites(
+    input: &[SiteScopeInput],
+    sites: &[Site],
+) -> Result<Vec<(Site, String)>, String> {
+    if input.is_empty() {
+        return Err("name at least one site".into());
+    }
+    let mut chosen: Vec<(Site, String)> = Vec::new();
+    for entry in input {
+        let Some(site) = sites.iter().find(|s| s.id == entry.site_id) else {
+            return Err(format!("{} is not a site of this client", entry.site_id));
+        };
+        if chosen.iter().any(|(s, _)| s.id == site.id) {
+            return Err(format!("{} is named twice", site.name));
+        }
+        let scope =
+            required_text(&entry.scope, 2000).map_err(|m| format!("{}: scope {m}", site.name))?;
+        chosen.push((site.clone(), scope));
+    }
+    Ok(chosen)
+}
+
+/// Expires certificates past their expiry date (the scheduler); returns how many.
+pub fn expire_due(tx: &mut Tx<'_>) -> AppResult<usize> {
+    let today = tx.today();
+    let due = store::past_expiry(tx.conn, today)?;
+    for certificate in &due {
+        let at = tx.now();
+        let to =
+            next_status(certificate.status, CertificateStep::Expire).map_err(AppError::Conflict)?;
+        if !store::set_status(
+            tx.conn,
+            &certificate.id,
+            (certificate.status, to),
+            None,
+            None,
+            at,
+        )? {
+            continue;
+        }
+        record_event(
+            tx.conn,
+            &certificate.id,
+            (Some(certificate.status), to),
+            None,
+            (today, at),
+        )?;
+        tx.record(Change {
+            entity_type: CertificateLifecycle::ENTITY,
+            entity_id: certificate.id.as_str(),
+            organisation_id: Some(certificate.organisation_id.as_str()),
+            action: "expired",
+            before: Some(json!({"status": certificate.status})),
+            after: Some(json!({"status": to})),
+        })?;
+        tell_client(tx, certificate, "expired", None)?;
+    }
+    Ok(due.len())
+}
+
+fn tell_client(
+    tx: &mut Tx<'_>,
+    certificate: &Certificate,
+    headline: &str,
+    note: Option<&str>,
+) -> AppResult<()> {
+    let organisation = accounts::find_organisation(tx.conn, certificate.organisation_id.as_str())?
+        .ok_or_else(|| AppError::internal("organisation vanished"))?;
+    let standard = standards::store::get(tx.conn, &certificate.standard_id)?;
+    for user in accounts::active_users_of_organisation(tx.conn, &certificate.organisation_id)? {
+        tx.mail(
+            &user.email,
+            "certificate_notice",
+            json!({
+                "recipient_name": user.full_name,
+                "organisation_name": organisation.legal_name,
+                "number": certificate.number,
+                "standard": standard.designation(),
+                "headline": headline,
+                "note": note.unwrap_or(""),
+                "certificate_id": certificate.id,
+            }),
+        )?;
+    }
+    Ok(())
+}
+
+/// Certificates as the transition kernel sees them.
+pub struct CertificateLifecycle;
+
+impl Lifecycle for CertificateLifecycle {
+    const ENTITY: &'static str = "certificate";
+    type Id = CertificateId;
+    type Record = Certificate;
+    type State = CertificateStatus;
+    type Step = CertificateStep;
+
+    fn load(conn: &mut DbConnection, id: &CertificateId) -> AppResult<Option<Certificate>> {
+        store::find(conn, id)
+    }
+
+    fn scope(certificate: &Certificate) -> ObjectScope<'_> {
+        ObjectScope {
+            organisation_id: Some(&certificate.organisation_id),
+            staff: StaffAccess::AnyStaff,
+        }
+    }
+
+    fn state(certificate: &Certificate) -> CertificateStatus {
+        certificate.status
+    }
+
+    fn next(from: CertificateStatus, step: CertificateStep) -> Result<CertificateStatus, String> {
+        next_status(from, step)
+    }
+
+    /// Suspension, reinstatement and withdrawal are certification decisions (17021-1 9.6.5).
+    fn roles(_: CertificateStep) -> &'static [Role] {
+        &[Role::DecisionMaker]
+    }
+
+    fn action(step: CertificateStep) -> &'static str {
+        match step {
+            CertificateStep::Suspend => "suspended",
+            CertificateStep::Reinstate => "reinstated",
+            CertificateStep::Withdraw => "withdrawn",
+            CertificateStep::Expire => "expired",
+        }
+    }
+
+    fn store_state(
+        conn: &mut DbConnection,
+        id: &CertificateId,
+        from: CertificateStatus,
+        to: CertificateStatus,
+        note: Option<&str>,
+        (_, at): (&Caller, NaiveDateTime),
+    ) -> AppResult<bool> {
+        let restore_by =
+            (to == CertificateStatus::Suspended).then(|| default_restore_by(at.date()));
+        if !store::set_status(conn, id, (from, to), note, restore_by, at)? {
+            return Ok(false);
+        }
+        record_event(conn, id, (Some(from), to), note, (at.date(), at))?;
+        Ok(true)
+    }
+
+    fn notify(
+        tx: &mut Tx<'_>,
+        certificate: &Certificate,
+        _: CertificateStep,
+        to: CertificateStatus,
+        note: Option<&str>,
+    ) -> AppResult<()> {
+        tell_client(tx, certificate, to.label().as_str(), note)
+    }
+}

@@ -1,0 +1,223 @@
+//! Storage of certificates, their revisions and their status history.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::domain::{CertificateStatus, CertifiedContent};
+use super::CertificateId;
+use crate::accounts::OrganisationId;
+use crate::db::schema::{certificate_events, certificate_revisions, certificates};
+use crate::db::types::Json;
+use crate::db::DbConnection;
+use crate::error::AppResult;
+use crate::pagination::{load_page, PageRequest};
+use crate::programmes::ProgrammeId;
+use crate::standards::StandardId;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = certificates)]
+pub struct Certificate {
+    pub id: CertificateId,
+    pub number: String,
+    pub organisation_id: OrganisationId,
+    pub programme_id: ProgrammeId,
+    pub standard_id: StandardId,
+    pub status: CertificateStatus,
+    pub original_grant_on: NaiveDate,
+    pub issued_on: NaiveDate,
+    pub expires_on: NaiveDate,
+    pub revision: i64,
+    pub restore_by: Option<NaiveDate>,
+    pub status_reason: Option<String>,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = certificate_revisions)]
+pub struct Revision {
+    pub certificate_id: CertificateId,
+    pub revision: i64,
+    pub issued_on: NaiveDate,
+    pub content: Json<CertifiedContent>,
+    pub reason: Option<String>,
+    pub superseded_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = certificate_events)]
+pub struct StatusEvent {
+    pub id: String,
+    pub certificate_id: CertificateId,
+    pub occurred_on: NaiveDate,
+    pub from_status: Option<CertificateStatus>,
+    pub to_status: CertificateStatus,
+    pub reason: Option<String>,
+    /// Shown to anyone who verifies the certificate (suspensions, withdrawals, expiry).
+    pub public: bool,
+    pub recorded_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, certificate: &Certificate) -> AppResult<()> {
+    diesel::insert_into(certificates::table)
+        .values(certificate)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn number_taken(conn: &mut DbConnection, number: &str) -> AppResult<bool> {
+    Ok(certificates::table
+        .filter(certificates::number.eq(number))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0)
+}
+
+pub fn find(conn: &mut DbConnection, id: &CertificateId) -> AppResult<Option<Certificate>> {
+    crate::at_most_one!(
+        conn,
+        certificates::table
+            .filter(certificates::id.eq(id))
+            .select(Certificate::as_select())
+    )
+}
+
+/// One page of certificates, newest first; a client's only when `organisation` is given.
+pub fn list(
+    conn: &mut DbConnection,
+    organisation: Option<&OrganisationId>,
+    page: PageRequest,
+) -> AppResult<(Vec<Certificate>, i64)> {
+    let filtered = || {
+        let mut query = certificates::table.into_boxed();
+        if let Some(organisation) = organisation {
+            query = query.filter(certificates::organisation_id.eq(organisation.clone()));
+        }
+        query
+    };
+    load_page(conn, filtered, page, |query| {
+        query
+            .order((certificates::issued_on.desc(), certificates::id.asc()))
+            .select(Certificate::as_select())
+    })
+}
+
+/// Moves the certificate from `from` to `to` with its reason and restore date, only if it
+/// is still in `from`.
+pub fn set_status(
+    conn: &mut DbConnection,
+    id: &CertificateId,
+    (from, to): (CertificateStatus, CertificateStatus),
+    reason: Option<&str>,
+    restore_by: Option<NaiveDate>,
+    at: NaiveDateTime,
+) -> AppResult<bool> {
+    let changed = diesel::update(
+        certificates::table
+            .find(id)
+            .filter(certificates::status.eq(from)),
+    )
+    .set((
+        certificates::status.eq(to),
+        certificates::status_reason.eq(reason),
+        certificates::restore_by.eq(restore_by),
+        certificates::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Makes `revision` current: the certificate's revision and issue date follow it.
+pub fn set_revision(
+    conn: &mut DbConnection,
+    id: &CertificateId,
+    revision: i64,
+    issued_on: NaiveDate,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    diesel::update(certificates::table.find(id))
+        .set((
+            certificates::revision.eq(revision),
+            certificates::issued_on.eq(issued_on),
+            certificates::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_restore_by(conn: &mut DbConnection, id: &CertificateId, on: NaiveDate) -> AppResult<()> {
+    diesel::update(certificates::table.find(id))
+        .set(certificates::restore_by.eq(Some(on)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn insert_revision(conn: &mut DbConnection, revision: &Revision) -> AppResult<()> {
+    diesel::insert_into(certificate_revisions::table)
+        .values(revision)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn supersede(
+    conn: &mut DbConnection,
+    id: &CertificateId,
+    revision: i64,
+    on: NaiveDate,
+) -> AppResult<()> {
+    diesel::update(certificate_revisions::table.find((id, revision)))
+        .set(certificate_revisions::superseded_on.eq(Some(on)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Every revision, oldest first.
+pub fn revisions(conn: &mut DbConnection, id: &CertificateId) -> AppResult<Vec<Revision>> {
+    Ok(certificate_revisions::table
+        .filter(certificate_revisions::certificate_id.eq(id))
+        .order(certificate_revisions::revision.asc())
+        .select(Revision::as_select())
+        .load(conn)?)
+}
+
+pub fn insert_event(conn: &mut DbConnection, event: &StatusEvent) -> AppResult<()> {
+    diesel::insert_into(certificate_events::table)
+        .values(event)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The status history, oldest first.
+pub fn events(conn: &mut DbConnection, id: &CertificateId) -> AppResult<Vec<StatusEvent>> {
+    Ok(certificate_events::table
+        .filter(certificate_events::certificate_id.eq(id))
+        .order((
+            certificate_events::recorded_at.asc(),
+            certificate_events::id.asc(),
+        ))
+        .select(StatusEvent::as_select())
+        .load(conn)?)
+}
+
+/// Active or suspended certificates whose expiry date is before `today`.
+pub fn past_expiry(conn: &mut DbConnection, today: NaiveDate) -> AppResult<Vec<Certificate>> {
+    Ok(certificates::table
+        .filter(
+            certificates::status.eq_any([CertificateStatus::Active, CertificateStatus::Suspended]),
+        )
+        .filter(certificates::expires_on.lt(today))
+        .select(Certificate::as_select())
+        .load(conn)?)
+}
+
+/// The certificate a programme's grant issued, if any.
+pub fn of_programme(
+    conn: &mut DbConnection,
+    programme: &ProgrammeId,
+) -> AppResult<Option<Certificate>> {
+    crate::at_most_one!(
+        conn,
+        certificates::table
+            .filter(certificates::programme_id.eq(programme))
+            .select(Certificate::as_select())
+    )
+}

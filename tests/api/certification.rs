@@ -1,0 +1,283 @@
+//! Certification decisions and certificates, through the HTTP API.
+
+use certbody::auth::Role;
+use chrono::{TimeDelta, Utc};
+use serde_json::{json, Value};
+
+use crate::audits::{certification_body, days, Cb};
+use crate::helpers::User;
+
+/// Stage 1 completed ready; stage 2 completed with a major (8.7.1) and a minor (9.2) open,
+/// `observer` on its team. Returns the two findings.
+async fn audited(cb: &Cb, observer: &User) -> (String, String) {
+    let stage1 = cb.started(0, 0).await;
+    cb.outcome(
+        &stage1,
+        json!({"stage1_ready": true, "conclusion": "Ready"}),
+    )
+    .await;
+    assert_eq!(cb.complete(&stage1).await.status, 200);
+    let team = json!([{"user_id": cb.lead.id, "role": "lead_auditor"}, {"user_id": observer.id, "role": "observer"}]);
+    let planned = cb.plan(cb.programme_audit(1), 0, team).await;
+    assert_eq!(planned.status, 201, "{}", planned.body);
+    let stage2 = planned.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(cb.step(&cb.admin, &stage2, "confirm").await.status, 200);
+    assert_eq!(cb.step(&cb.lead, &stage2, "start").await.status, 200);
+    let major = cb.file(&cb.lead, &stage2, "major", "8.7.1").await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let minor = cb.file(&cb.lead, &stage2, "minor", "9.2").await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    cb.outcome(
+        &stage2,
+        json!({"conclusion": "Effective once 8.7.1 is corrected", "recommendation": "grant"}),
+    )
+    .await;
+    assert_eq!(cb.complete(&stage2).await.status, 200);
+    (major, minor)
+}
+
+async fn decide(cb: &Cb, who: &User, outcome: &str) -> crate::helpers::Response {
+    let programme = cb.programme["id"].as_str().unwrap();
+    cb.post(who, "/api/v1/decisions",
+        json!({"programme_id": programme, "outcome": outcome, "rationale": "Report and nonconformities reviewed"}))
+        .await
+}
+
+#[actix_rt::test]
+async fn a_grant_issues_a_certificate_that_is_suspended_reinstated_reduced_and_expires() {
+    let cb = certification_body(json!([])).await;
+    let decider = cb
+        .app
+        .staff(Role::DecisionMaker, "decider@cb.example")
+        .await;
+    let observer = cb
+        .app
+        .staff(Role::DecisionMaker, "observer@cb.example")
+        .await;
+
+    // Nothing to grant before stage 2; a refusal is possible and tells the client.
+    let early = decide(&cb, &decider, "grant").await;
+    assert!(early.assert_problem(409)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("stage 2"));
+    let refused = decide(&cb, &decider, "refuse").await;
+    assert_eq!(refused.status, 201, "{}", refused.body);
+    assert_eq!(refused.body["certificate_number"], Value::Null);
+    let decision = refused.body["id"].as_str().unwrap();
+    assert_eq!(
+        cb.get(&cb.acme, &format!("/api/v1/decisions/{decision}"))
+            .await
+            .status,
+        200
+    );
+    cb.get(&cb.globex, &format!("/api/v1/decisions/{decision}"))
+        .await
+        .assert_problem(404);
+
+    let (major, minor) = audited(&cb, &observer).await;
+    // Not the auditors' decision, nor of anyone on the client's audit teams.
+    decide(&cb, &cb.lead, "grant").await.assert_problem(403);
+    let on_team = decide(&cb, &observer, "grant").await;
+    assert!(on_team.assert_problem(403)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("audit team"));
+    // Open nonconformities block the grant, each named.
+    let blocked = decide(&cb, &decider, "grant").await;
+    let detail = blocked.assert_problem(409)["detail"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        detail.contains("8.7.1") && detail.contains("9.2"),
+        "{detail}"
+    );
+    let answer = json!({"correction": "c", "root_cause": "r", "corrective_action": "a",
+        "correction_due": days(5), "action_due": days(20)});
+    for id in [&major, &minor] {
+        assert_eq!(
+            cb.post(
+                &cb.acme,
+                &format!("/api/v1/nonconformities/{id}/response"),
+                answer.clone()
+            )
+            .await
+            .status,
+            200
+        );
+        assert_eq!(
+            cb.post(
+                &cb.lead,
+                &format!("/api/v1/nonconformities/{id}/accept"),
+                json!({})
+            )
+            .await
+            .status,
+            200
+        );
+    }
+    let still = decide(&cb, &decider, "grant").await;
+    let detail = still.assert_problem(409)["detail"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        detail.contains("8.7.1") && !detail.contains("9.2"),
+        "an accepted minor plan suffices: {detail}"
+    );
+    cb.post(
+        &cb.acme,
+        &format!("/api/v1/nonconformities/{major}/evidence-submitted"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        cb.post(
+            &cb.lead,
+            &format!("/api/v1/nonconformities/{major}/verify"),
+            json!({})
+        )
+        .await
+        .status,
+        200
+    );
+
+    // The grant issues the certificate and places the cycle from today.
+    let granted = decide(&cb, &decider, "grant").await;
+    assert_eq!(granted.status, 201, "{}", granted.body);
+    let number = granted.body["certificate_number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let chars: Vec<char> = number.chars().collect();
+    assert!(
+        number.starts_with("CB-") && chars.len() == 14 && chars[7] == '-' && chars[12] == '-',
+        "{number}"
+    );
+    decide(&cb, &decider, "grant").await.assert_problem(409);
+    let id = granted.body["certificate_id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/certificates/{id}");
+    let certificate = cb.get(&cb.acme, &path).await;
+    assert_eq!(certificate.status, 200, "{}", certificate.body);
+    let body = &certificate.body;
+    let today = Utc::now().date_naive();
+    assert_eq!(body["status"], "active");
+    assert_eq!(body["register_status"], "Active");
+    assert_eq!(body["revision"], 1);
+    assert_eq!(body["original_grant_on"], today.to_string());
+    // Valid three years: until the day before the third anniversary of the decision.
+    let expires = today
+        .checked_add_months(chrono::Months::new(36))
+        .unwrap()
+        .pred_opt()
+        .unwrap();
+    assert_eq!(body["expires_on"], expires.to_string());
+    assert_eq!(body["content"]["holder"]["legal_name"], "Acme");
+    assert_eq!(body["content"]["standard"], "ISO/IEC 20000-1:2018");
+    assert_eq!(body["content"]["sites"].as_array().unwrap().len(), 5);
+    assert_eq!(
+        body["content"]["certification_body"]["name"],
+        "Example Certification GmbH"
+    );
+    assert_eq!(
+        body["content"]["certification_body"]["accreditation_body"],
+        "DAkkS"
+    );
+    cb.get(&cb.globex, &path).await.assert_problem(404);
+    let application = cb.programme["application_id"].as_str().unwrap();
+    let programme = cb
+        .get(
+            &cb.acme,
+            &format!("/api/v1/applications/{application}/programme"),
+        )
+        .await;
+    assert_eq!(programme.body["decision_date"], today.to_string());
+    assert!(programme.body["audits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["provisional"] == false));
+
+    // Suspension with its reason and a 6-month restore date, then reinstatement.
+    cb.post(&cb.lead, &format!("{path}/suspend"), json!({"reason": "x"}))
+        .await
+        .assert_problem(403);
+    let suspended = cb
+        .post(
+            &decider,
+            &format!("{path}/suspend"),
+            json!({"reason": "Surveillance audit refused"}),
+        )
+        .await;
+    assert_eq!(suspended.body["status"], "suspended", "{}", suspended.body);
+    assert_eq!(
+        suspended.body["restore_by"],
+        (today.checked_add_months(chrono::Months::new(6)).unwrap()).to_string()
+    );
+    cb.post(
+        &decider,
+        &format!("{path}/suspend"),
+        json!({"reason": "again"}),
+    )
+    .await
+    .assert_problem(409);
+    let reinstated = cb
+        .post(
+            &decider,
+            &format!("{path}/reinstate"),
+            json!({"note": "Surveillance held"}),
+        )
+        .await;
+    assert_eq!(reinstated.body["status"], "active", "{}", reinstated.body);
+    let history: Vec<&str> = reinstated.body["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["to_status"].as_str().unwrap())
+        .collect();
+    assert_eq!(history, ["active", "suspended", "active"]);
+
+    // A scope reduction is a new revision; the first stays, superseded.
+    let site = body["content"]["sites"][0]["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let first_site = cb
+        .get(&cb.admin, &format!("/api/v1/applications/{application}"))
+        .await
+        .body["sites"][0]["id"]
+        .clone();
+    let reduced = cb.post(&decider, &format!("{path}/scope-reduction"), json!({"reason": "Service desk no longer offered",
+        "scope": "Managed hosting", "sites": [{"site_id": first_site, "scope": "Managed hosting"}]})).await;
+    assert_eq!(reduced.body["revision"], 2, "{}", reduced.body);
+    assert_eq!(
+        reduced.body["content"]["sites"].as_array().unwrap().len(),
+        1
+    );
+    assert_eq!(reduced.body["content"]["sites"][0]["name"], site.as_str());
+    assert_eq!(
+        reduced.body["revisions"][0]["superseded_on"],
+        today.to_string()
+    );
+    assert_eq!(reduced.body["revisions"][1]["superseded_on"], Value::Null);
+    assert_eq!(
+        cb.post(&decider, &format!("{path}/withdraw"), json!({}))
+            .await
+            .invalid_fields(),
+        ["note"]
+    );
+
+    // Three years on, the certificate expires; an expired one is not withdrawn.
+    cb.app.config.clock.advance(TimeDelta::days(3 * 366));
+    assert_eq!(cb.run_job("certificate-expiry").await, 1);
+    assert_eq!(cb.run_job("certificate-expiry").await, 0);
+    assert_eq!(cb.get(&cb.acme, &path).await.body["status"], "expired");
+    cb.post(&decider, &format!("{path}/withdraw"), json!({"note": "x"}))
+        .await
+        .assert_problem(409);
+}

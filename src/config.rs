@@ -230,6 +230,23 @@ pub struct Config {
     pub clock: crate::clock::Clock,
 }
 
+impl Config {
+    /// The CB's periods and identity, as the workflow applies them.
+    pub fn rules(&self) -> crate::workflow::Rules {
+        crate::workflow::Rules {
+            nc_response_days: self.nc_response_days,
+            nc_closure_days: self.nc_closure_days,
+            cb: crate::workflow::CbIdentity {
+                name: self.cb_name.clone(),
+                address: self.cb_address.clone(),
+                register_id: self.cb_register_id.clone(),
+                accreditation_body: self.accreditation_body.clone(),
+                certificate_prefix: self.certificate_prefix.clone(),
+            },
+        }
+    }
+}
+
 /// Outgoing mail. Without an SMTP host, messages are written as `.eml` files to `mail_dir`.
 #[derive(Clone, Args)]
 pub struct MailConfig {

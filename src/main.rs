@@ -45,6 +45,26 @@ enum Command {
         #[command(subcommand)]
         action: AuditCommand,
     },
+    /// The certificate register.
+    Register {
+        #[command(subcommand)]
+        action: RegisterCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RegisterCommand {
+    /// Print every certificate in the IAF CertSearch upload shape (IAF MD 28).
+    Export {
+        #[arg(long, value_enum, default_value = "json")]
+        format: ExportFormat,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    Json,
+    Csv,
 }
 
 #[derive(Subcommand)]
@@ -147,6 +167,26 @@ async fn run(cli: Cli) -> Result<(), String> {
             );
             if generate_password {
                 println!("password: {password}");
+            }
+            Ok(())
+        }
+        Command::Register {
+            action: RegisterCommand::Export { format },
+        } => {
+            let (db, _) = open_database(&config)?;
+            let cb = config.rules().cb;
+            let records = db
+                .run(move |conn| certbody::certificates::register::records(conn, &cb))
+                .await
+                .map_err(describe)?;
+            match format {
+                ExportFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&records).map_err(|e| e.to_string())?
+                ),
+                ExportFormat::Csv => {
+                    print!("{}", certbody::certificates::register::to_csv(&records))
+                }
             }
             Ok(())
         }

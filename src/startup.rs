@@ -23,7 +23,7 @@ use crate::web::json::{path_config, query_config, JsonLimit};
 use crate::web::openapi;
 use crate::web::text::refuse_nul_in_url;
 use crate::web::{health, problems, request_id_header, TrustedProxies};
-use crate::workflow::{CbIdentity, Rules, Service};
+use crate::workflow::Service;
 use crate::{api, error::AppError};
 
 #[derive(Debug, thiserror::Error)]
@@ -81,20 +81,9 @@ impl Application {
             .port();
 
         let app_db = web::Data::new(db.clone());
-        let rules = Rules {
-            nc_response_days: config.nc_response_days,
-            nc_closure_days: config.nc_closure_days,
-            cb: CbIdentity {
-                name: config.cb_name.clone(),
-                address: config.cb_address.clone(),
-                register_id: config.cb_register_id.clone(),
-                accreditation_body: config.accreditation_body.clone(),
-                certificate_prefix: config.certificate_prefix.clone(),
-            },
-        };
         let service = web::Data::new(
             Service::new(db.clone(), Notifier::new(&config.public_url))
-                .with(config.clock.clone(), rules),
+                .with(config.clock.clone(), config.rules()),
         );
         let service_for_jobs = service.get_ref().clone();
         let trusted_proxies = web::Data::new(TrustedProxies(config.trusted_proxies.clone()));

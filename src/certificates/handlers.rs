@@ -28,6 +28,49 @@ pub async fn list_certificates(
     Ok(HttpResponse::Ok().json(page))
 }
 
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// `json` (the default) or `csv`.
+    #[param(pattern = "^(json|csv)$")]
+    pub format: Option<String>,
+}
+
+/// Every certificate in the IAF CertSearch upload shape (IAF MD 28), as JSON or CSV
+/// (admins). The same as `certbody register export`.
+#[utoipa::path(get, path = "/api/v1/certificates/register-export", tag = "certificates", params(ExportQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<super::register::RegisterRecord>),
+        (status = 403, description = "Only admins export", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn register_export(
+    app: web::Data<Service>,
+    auth: Auth,
+    query: web::Query<ExportQuery>,
+) -> AppResult<HttpResponse> {
+    let rules = app.rules();
+    let records = app
+        .read(auth, move |conn, caller| {
+            service::register_export(conn, caller, &rules.cb)
+        })
+        .await?;
+    let csv = match query.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => return Err(crate::error::AppError::invalid("format", "json or csv")),
+    };
+    Ok(if csv {
+        HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .body(super::register::to_csv(&records))
+    } else {
+        HttpResponse::Ok().json(records)
+    })
+}
+
 /// One certificate: status, current content, revisions and status history.
 #[utoipa::path(get, path = "/api/v1/certificates/{id}", tag = "certificates", params(("id" = String, Path)),
     security(("bearer" = [])),

@@ -4,6 +4,7 @@
 pub mod domain;
 pub mod dto;
 mod handlers;
+pub mod register;
 pub mod service;
 pub mod store;
 
@@ -19,6 +20,8 @@ crate::id_type!(
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("").route(web::get().to(list_certificates)))
+        // Before `/{id}`, which would take it for an id.
+        .service(web::resource("/register-export").route(web::get().to(register_export)))
         .service(web::resource("/{id}").route(web::get().to(get_certificate)))
         .service(web::resource("/{id}/suspend").route(web::post().to(suspend_certificate)))
         .service(web::resource("/{id}/reinstate").route(web::post().to(reinstate_certificate)))
@@ -29,7 +32,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// This module's part of the OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(
-    paths(list_certificates, get_certificate, suspend_certificate, reinstate_certificate,
+    paths(list_certificates, register_export, get_certificate, suspend_certificate, reinstate_certificate,
         withdraw_certificate, reduce_scope),
     tags((name = "certificates", description = "Certificates, their revisions and status"))
 )]

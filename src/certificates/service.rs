@@ -206,6 +206,16 @@ pub fn list(
     Ok(Page::new(views, total, page, |view| view))
 }
 
+/// Every certificate in the IAF CertSearch shape (admins).
+pub fn register_export(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    cb: &crate::workflow::CbIdentity,
+) -> AppResult<Vec<super::register::RegisterRecord>> {
+    caller.require_role(&[Role::Admin])?;
+    super::register::records(conn, cb)
+}
+
 /// Suspends an active certificate with its reason and restore date (a decision maker).
 pub fn suspend(
     tx: &mut Tx<'_>,

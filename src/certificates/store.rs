@@ -221,3 +221,29 @@ pub fn of_programme(
             .select(Certificate::as_select())
     )
 }
+
+/// Every certificate with its current revision's content and whether its holder is
+/// confidential, by number.
+pub fn with_current_content(
+    conn: &mut DbConnection,
+) -> AppResult<Vec<(Certificate, CertifiedContent, bool)>> {
+    use crate::db::schema::organisations;
+    let rows: Vec<(Certificate, Json<CertifiedContent>, bool)> = certificates::table
+        .inner_join(
+            certificate_revisions::table.on(certificate_revisions::certificate_id
+                .eq(certificates::id)
+                .and(certificate_revisions::revision.eq(certificates::revision))),
+        )
+        .inner_join(organisations::table.on(organisations::id.eq(certificates::organisation_id)))
+        .order(certificates::number.asc())
+        .select((
+            Certificate::as_select(),
+            certificate_revisions::content,
+            organisations::confidential,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(certificate, content, confidential)| (certificate, content.0, confidential))
+        .collect())
+}

@@ -388,6 +388,8 @@ diesel::table! {
     }
 }
 
+diesel::allow_tables_to_appear_in_same_query!(certificates, certificate_revisions, organisations);
+
 diesel::joinable!(audit_team_members -> audits (audit_id));
 diesel::joinable!(findings -> audits (audit_id));
 diesel::joinable!(audit_reports -> audits (audit_id));

@@ -111,6 +111,10 @@ impl Service {
         self.clock.today()
     }
 
+    pub fn rules(&self) -> Arc<Rules> {
+        self.rules.clone()
+    }
+
     /// Reads as the signed-in caller: account check and `work` on one connection, one trip.
     pub async fn read<T, F>(&self, auth: Auth, work: F) -> AppResult<T>
     where

@@ -189,6 +189,41 @@ async fn a_grant_issues_a_certificate_that_is_suspended_reinstated_reduced_and_e
         "DAkkS"
     );
     cb.get(&cb.globex, &path).await.assert_problem(404);
+    // The register export (IAF MD 28) carries the mandatory fields, as JSON or CSV.
+    let export = cb
+        .get(&cb.admin, "/api/v1/certificates/register-export")
+        .await;
+    assert_eq!(export.status, 200, "{}", export.body);
+    let record = &export.body[0];
+    assert_eq!(record["certificate_number"], number.as_str());
+    assert_eq!(record["certification_body_id"], "CB-REG-0042");
+    assert_eq!(record["status"], "Active");
+    assert_eq!(record["accreditation_status"], "Accredited");
+    assert_eq!(record["entity_name"], "Acme");
+    assert_eq!(record["standards"], "ISO/IEC 20000-1:2018");
+    assert_eq!(record["sites"].as_array().unwrap().len(), 5);
+    assert_eq!(record["confidential"], false);
+    let csv = cb
+        .get(&cb.admin, "/api/v1/certificates/register-export?format=csv")
+        .await;
+    let csv = csv.body.as_str().unwrap();
+    assert!(
+        csv.starts_with("certification_body_id,certificate_number,status,"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(&format!("CB-REG-0042,{number},Active,Accredited,DAkkS,")),
+        "{csv}"
+    );
+    cb.get(&cb.acme, "/api/v1/certificates/register-export")
+        .await
+        .assert_problem(403);
+    assert_eq!(
+        cb.get(&cb.admin, "/api/v1/certificates/register-export?format=xml")
+            .await
+            .invalid_fields(),
+        ["format"]
+    );
     let application = cb.programme["application_id"].as_str().unwrap();
     let programme = cb
         .get(

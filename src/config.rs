@@ -183,6 +183,16 @@ pub struct Config {
     )]
     pub nc_closure_days: u32,
 
+    /// Days after a surveillance audit's window closed without the audit before the
+    /// certificate is suspended (a warning goes out when the window closes); the CB's rule.
+    #[arg(
+        long,
+        env = "CERTBODY_SURVEILLANCE_GRACE_DAYS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub surveillance_grace_days: u32,
+
     /// Seconds between runs of the deadline jobs (qualification lapses, overdue findings).
     #[arg(
         long,
@@ -236,6 +246,7 @@ impl Config {
         crate::workflow::Rules {
             nc_response_days: self.nc_response_days,
             nc_closure_days: self.nc_closure_days,
+            surveillance_grace_days: self.surveillance_grace_days,
             cb: crate::workflow::CbIdentity {
                 name: self.cb_name.clone(),
                 address: self.cb_address.clone(),

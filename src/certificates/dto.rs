@@ -15,6 +15,9 @@ use crate::programmes::ProgrammeId;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct CertificateListQuery {
+    /// Only suspended certificates past their restore date: for a decision maker to
+    /// withdraw or reduce (17021-1 9.6.5.2).
+    pub restore_overdue: Option<bool>,
     /// Page size, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
@@ -93,6 +96,42 @@ impl From<StatusEvent> for StatusEventView {
             to_status: e.to_status,
             reason: e.reason,
             public: e.public,
+        }
+    }
+}
+
+/// A certificate in a list: its status and what it certifies, in brief.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CertificateSummary {
+    pub id: CertificateId,
+    pub number: String,
+    pub organisation_id: OrganisationId,
+    pub holder: String,
+    pub standard: String,
+    pub status: CertificateStatus,
+    pub register_status: String,
+    pub status_reason: Option<String>,
+    pub restore_by: Option<NaiveDate>,
+    pub issued_on: NaiveDate,
+    pub expires_on: NaiveDate,
+    pub revision: i64,
+}
+
+impl CertificateSummary {
+    pub fn new(certificate: Certificate, content: &CertifiedContent) -> CertificateSummary {
+        CertificateSummary {
+            register_status: certificate.status.register_status().to_owned(),
+            id: certificate.id,
+            number: certificate.number,
+            organisation_id: certificate.organisation_id,
+            holder: content.holder.legal_name.clone(),
+            standard: content.standard.clone(),
+            status: certificate.status,
+            status_reason: certificate.status_reason,
+            restore_by: certificate.restore_by,
+            issued_on: certificate.issued_on,
+            expires_on: certificate.expires_on,
+            revision: certificate.revision,
         }
     }
 }

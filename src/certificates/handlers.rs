@@ -15,15 +15,18 @@ use crate::workflow::Service;
 /// Certificates the caller may see: a client its own, staff all; newest first.
 #[utoipa::path(get, path = "/api/v1/certificates", tag = "certificates", params(CertificateListQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = Page<CertificateView>)))]
+    responses((status = 200, body = Page<CertificateSummary>)))]
 pub async fn list_certificates(
     app: web::Data<Service>,
     auth: Auth,
     query: web::Query<CertificateListQuery>,
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
+    let today = app.today();
     let page = app
-        .read(auth, move |conn, caller| service::list(conn, caller, query))
+        .read(auth, move |conn, caller| {
+            service::list(conn, caller, query, today)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(page))
 }

@@ -1,7 +1,7 @@
 //! Use cases of certificates: issue on a grant (in the decision's transaction), read,
 //! suspend, reinstate, withdraw, reduce the scope as a new revision, and expire.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDateTime, TimeDelta};
 use serde_json::json;
 
 use super::domain::*;
@@ -10,12 +10,18 @@ use super::store::{self, Certificate, Revision, StatusEvent};
 use super::CertificateId;
 use crate::accounts::store as accounts;
 use crate::applications::store::Site;
+use crate::audits;
+use crate::audits::domain::AuditState;
 use crate::auth::{Caller, ObjectScope, Role, StaffAccess};
 use crate::db::types::Json;
 use crate::db::{new_id, DbConnection};
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Page, PageRequest};
+use crate::programmes;
+use crate::programmes::domain::ProgrammeAuditKind;
 use crate::programmes::store::Programme;
+use crate::programmes::ProgrammeAuditId;
+use crate::scheduler::first_notice;
 use crate::standards;
 use crate::trail::Change;
 use crate::validate::{required_text, Checker};
@@ -187,7 +193,8 @@ pub fn list(
     conn: &mut DbConnection,
     caller: &Caller,
     query: CertificateListQuery,
-) -> AppResult<Page<CertificateView>> {
+    today: chrono::NaiveDate,
+) -> AppResult<Page<CertificateSummary>> {
     let page = PageRequest::parse(query.limit, query.offset)?;
     let organisation = match caller.role {
         Role::Applicant => Some(
@@ -198,12 +205,20 @@ pub fn list(
         ),
         _ => None,
     };
-    let (rows, total) = store::list(conn, organisation.as_ref(), page)?;
-    let mut views = Vec::with_capacity(rows.len());
-    for certificate in rows {
-        views.push(view(conn, &certificate.id)?);
-    }
-    Ok(Page::new(views, total, page, |view| view))
+    let overdue = query.restore_overdue.unwrap_or(false).then_some(today);
+    let (rows, total) = store::list(conn, organisation.as_ref(), overdue, page)?;
+    let revisions = store::current_revisions(conn, &rows)?;
+    let summaries = rows
+        .into_iter()
+        .map(|certificate| {
+            let revision = revisions
+                .iter()
+                .find(|r| r.certificate_id == certificate.id)
+                .ok_or_else(|| AppError::internal("a certificate without its current revision"))?;
+            Ok(CertificateSummary::new(certificate, &revision.content.0))
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok(Page::new(summaries, total, page, |summary| summary))
 }
 
 /// Every certificate in the IAF CertSearch shape (admins).
@@ -362,40 +377,157 @@ pub fn scoped_sites(
 
 /// Expires certificates past their expiry date (the scheduler); returns how many.
 pub fn expire_due(tx: &mut Tx<'_>) -> AppResult<usize> {
-    let today = tx.today();
-    let due = store::past_expiry(tx.conn, today)?;
+    let due = store::past_expiry(tx.conn, tx.today())?;
     for certificate in &due {
-        let at = tx.now();
-        let to =
-            next_status(certificate.status, CertificateStep::Expire).map_err(AppError::Conflict)?;
-        if !store::set_status(
-            tx.conn,
-            &certificate.id,
-            (certificate.status, to),
-            None,
-            None,
-            at,
-        )? {
-            continue;
-        }
-        record_event(
-            tx.conn,
-            &certificate.id,
-            (Some(certificate.status), to),
-            None,
-            (today, at),
+        change_status(
+            tx,
+            certificate,
+            CertificateStep::Expire,
+            "the certificate reached its expiry date",
         )?;
-        tx.record(Change {
-            entity_type: CertificateLifecycle::ENTITY,
-            entity_id: certificate.id.as_str(),
-            organisation_id: Some(certificate.organisation_id.as_str()),
-            action: "expired",
-            before: Some(json!({"status": certificate.status})),
-            after: Some(json!({"status": to})),
-        })?;
-        tell_client(tx, certificate, "expired", None)?;
     }
     Ok(due.len())
+}
+
+/// How long before a surveillance window opens, and before expiry, the client is reminded.
+const SURVEILLANCE_REMINDER_DAYS: i64 = 30;
+const EXPIRY_REMINDER_DAYS: i64 = 90;
+
+/// The time-driven rules for certificates in force (17021-1 9.6.2, 9.6.3, 9.6.5), each
+/// notice once: reminders before a surveillance window and before expiry; a warning when a
+/// surveillance window closed without its audit and suspension `surveillance_grace_days`
+/// later; the decision makers told when a suspension passes its restore date. Returns the
+/// number of notices and suspensions.
+pub fn watch(tx: &mut Tx<'_>) -> AppResult<usize> {
+    let today = tx.today();
+    let grace = TimeDelta::days(tx.rules.surveillance_grace_days.into());
+    let mut done = 0;
+    for certificate in store::in_force(tx.conn)? {
+        let held: Vec<ProgrammeAuditId> =
+            audits::store::of_programme(tx.conn, &certificate.programme_id)?
+                .into_iter()
+                .filter(|a| a.state == AuditState::Completed)
+                .filter_map(|a| a.programme_audit_id)
+                .collect();
+        let surveillance = programmes::store::plan_of(tx.conn, &certificate.programme_id)?
+            .into_iter()
+            .filter(|e| {
+                matches!(
+                    e.kind,
+                    ProgrammeAuditKind::Surveillance1 | ProgrammeAuditKind::Surveillance2
+                )
+            })
+            .filter(|e| !held.contains(&e.id));
+        for entry in surveillance {
+            let subject = format!("{}:{}", certificate.id, entry.id);
+            if today < entry.window_start
+                && today + TimeDelta::days(SURVEILLANCE_REMINDER_DAYS) >= entry.window_start
+                && first_notice(tx.conn, &subject, "surveillance-reminder", tx.now())?
+            {
+                let note = format!(
+                    "the surveillance audit is due between {} and {}",
+                    entry.window_start, entry.window_end
+                );
+                tell_client(tx, &certificate, "due for surveillance", Some(&note))?;
+                done += 1;
+            }
+            if today > entry.window_end
+                && first_notice(tx.conn, &subject, "surveillance-missed", tx.now())?
+            {
+                let note = format!(
+                    "the surveillance audit was due by {}; without it the certificate is suspended after {} (ISO/IEC 17021-1 9.6.5.1)",
+                    entry.window_end,
+                    entry.window_end + grace
+                );
+                tell_client(tx, &certificate, "overdue for surveillance", Some(&note))?;
+                done += 1;
+            }
+            if today > entry.window_end + grace
+                && certificate.status == CertificateStatus::Active
+                && first_notice(tx.conn, &subject, "surveillance-suspension", tx.now())?
+            {
+                let reason = format!(
+                    "the surveillance audit due by {} was not held (ISO/IEC 17021-1 9.6.5.1)",
+                    entry.window_end
+                );
+                change_status(tx, &certificate, CertificateStep::Suspend, &reason)?;
+                done += 1;
+            }
+        }
+        let subject = certificate.id.as_str().to_owned();
+        if today + TimeDelta::days(EXPIRY_REMINDER_DAYS) >= certificate.expires_on
+            && first_notice(
+                tx.conn,
+                &subject,
+                &format!("expiry-reminder-{}", certificate.expires_on),
+                tx.now(),
+            )?
+        {
+            let note = format!("it expires on {}: recertification must be decided before then (ISO/IEC 17021-1 9.6.3)", certificate.expires_on);
+            tell_client(tx, &certificate, "close to expiry", Some(&note))?;
+            done += 1;
+        }
+        if let Some(restore_by) = certificate.restore_by.filter(|by| *by < today) {
+            if certificate.status == CertificateStatus::Suspended
+                && first_notice(
+                    tx.conn,
+                    &subject,
+                    &format!("restore-deadline-{restore_by}"),
+                    tx.now(),
+                )?
+            {
+                let note = format!("the suspension passed its restore date {restore_by}: withdraw the certificate or reduce its scope (ISO/IEC 17021-1 9.6.5.2)");
+                let deciders = accounts::active_users_with_role(tx.conn, Role::DecisionMaker)?;
+                mail(
+                    tx,
+                    &certificate,
+                    &deciders,
+                    "suspended past its restore date",
+                    Some(&note),
+                )?;
+                done += 1;
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// A status change the scheduler makes, with its event, audit entry and mail.
+fn change_status(
+    tx: &mut Tx<'_>,
+    certificate: &Certificate,
+    step: CertificateStep,
+    reason: &str,
+) -> AppResult<()> {
+    let to = next_status(certificate.status, step).map_err(AppError::Conflict)?;
+    let at = tx.now();
+    let restore_by = (to == CertificateStatus::Suspended).then(|| default_restore_by(at.date()));
+    if !store::set_status(
+        tx.conn,
+        &certificate.id,
+        (certificate.status, to),
+        Some(reason),
+        restore_by,
+        at,
+    )? {
+        return Ok(());
+    }
+    record_event(
+        tx.conn,
+        &certificate.id,
+        (Some(certificate.status), to),
+        Some(reason),
+        (at.date(), at),
+    )?;
+    tx.record(Change {
+        entity_type: CertificateLifecycle::ENTITY,
+        entity_id: certificate.id.as_str(),
+        organisation_id: Some(certificate.organisation_id.as_str()),
+        action: CertificateLifecycle::action(step),
+        before: Some(json!({"status": certificate.status})),
+        after: Some(json!({"status": to, "reason": reason})),
+    })?;
+    tell_client(tx, certificate, to.label().as_str(), Some(reason))
 }
 
 fn tell_client(
@@ -404,10 +536,21 @@ fn tell_client(
     headline: &str,
     note: Option<&str>,
 ) -> AppResult<()> {
+    let users = accounts::active_users_of_organisation(tx.conn, &certificate.organisation_id)?;
+    mail(tx, certificate, &users, headline, note)
+}
+
+fn mail(
+    tx: &mut Tx<'_>,
+    certificate: &Certificate,
+    recipients: &[accounts::User],
+    headline: &str,
+    note: Option<&str>,
+) -> AppResult<()> {
     let organisation = accounts::find_organisation(tx.conn, certificate.organisation_id.as_str())?
         .ok_or_else(|| AppError::internal("organisation vanished"))?;
     let standard = standards::store::get(tx.conn, &certificate.standard_id)?;
-    for user in accounts::active_users_of_organisation(tx.conn, &certificate.organisation_id)? {
+    for user in recipients {
         tx.mail(
             &user.email,
             "certificate_notice",

@@ -85,12 +85,18 @@ pub fn find(conn: &mut DbConnection, id: &CertificateId) -> AppResult<Option<Cer
 pub fn list(
     conn: &mut DbConnection,
     organisation: Option<&OrganisationId>,
+    restore_overdue_on: Option<NaiveDate>,
     page: PageRequest,
 ) -> AppResult<(Vec<Certificate>, i64)> {
     let filtered = || {
         let mut query = certificates::table.into_boxed();
         if let Some(organisation) = organisation {
             query = query.filter(certificates::organisation_id.eq(organisation.clone()));
+        }
+        if let Some(today) = restore_overdue_on {
+            query = query
+                .filter(certificates::status.eq(CertificateStatus::Suspended))
+                .filter(certificates::restore_by.lt(today));
         }
         query
     };
@@ -179,6 +185,26 @@ pub fn revisions(conn: &mut DbConnection, id: &CertificateId) -> AppResult<Vec<R
         .load(conn)?)
 }
 
+/// The current revisions of `certificates`, in one query.
+pub fn current_revisions(
+    conn: &mut DbConnection,
+    certificates: &[Certificate],
+) -> AppResult<Vec<Revision>> {
+    let ids: Vec<&CertificateId> = certificates.iter().map(|c| &c.id).collect();
+    let revisions: Vec<Revision> = certificate_revisions::table
+        .filter(certificate_revisions::certificate_id.eq_any(ids))
+        .select(Revision::as_select())
+        .load(conn)?;
+    Ok(revisions
+        .into_iter()
+        .filter(|r| {
+            certificates
+                .iter()
+                .any(|c| c.id == r.certificate_id && c.revision == r.revision)
+        })
+        .collect())
+}
+
 pub fn insert_event(conn: &mut DbConnection, event: &StatusEvent) -> AppResult<()> {
     diesel::insert_into(certificate_events::table)
         .values(event)
@@ -195,6 +221,16 @@ pub fn events(conn: &mut DbConnection, id: &CertificateId) -> AppResult<Vec<Stat
             certificate_events::id.asc(),
         ))
         .select(StatusEvent::as_select())
+        .load(conn)?)
+}
+
+/// Certificates still in force (active or suspended).
+pub fn in_force(conn: &mut DbConnection) -> AppResult<Vec<Certificate>> {
+    Ok(certificates::table
+        .filter(
+            certificates::status.eq_any([CertificateStatus::Active, CertificateStatus::Suspended]),
+        )
+        .select(Certificate::as_select())
         .load(conn)?)
 }
 

@@ -121,6 +121,15 @@ pub fn agree(
     Ok(updated == 1)
 }
 
+/// The audits of a programme's plan in cycle order.
+pub fn plan_of(conn: &mut DbConnection, id: &ProgrammeId) -> AppResult<Vec<ProgrammeAudit>> {
+    Ok(programme_audits::table
+        .filter(programme_audits::programme_id.eq(id))
+        .order(programme_audits::position.asc())
+        .select(ProgrammeAudit::as_select())
+        .load(conn)?)
+}
+
 /// The programme of an application with its audits in cycle order.
 pub fn find_for_application(
     conn: &mut DbConnection,

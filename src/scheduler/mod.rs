@@ -40,6 +40,10 @@ pub const DEADLINE_JOBS: &[DeadlineJob] = &[
         name: "certificate-expiry",
         run: crate::certificates::service::expire_due,
     },
+    DeadlineJob {
+        name: "certificate-deadlines",
+        run: crate::certificates::service::watch,
+    },
 ];
 
 /// The timed form of every deadline job, each in its own write transaction.

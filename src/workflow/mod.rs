@@ -38,6 +38,8 @@ pub struct Rules {
     pub nc_response_days: u32,
     /// Days from the audit's last day until a major nonconformity must be verified.
     pub nc_closure_days: u32,
+    /// Days after a missed surveillance window before the certificate is suspended.
+    pub surveillance_grace_days: u32,
     pub cb: CbIdentity,
 }
 
@@ -59,6 +61,7 @@ impl Default for Rules {
         Rules {
             nc_response_days: 30,
             nc_closure_days: 90,
+            surveillance_grace_days: 30,
             cb: CbIdentity {
                 name: "Certification body".into(),
                 address: String::new(),

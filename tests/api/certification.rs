@@ -316,3 +316,135 @@ async fn a_grant_issues_a_certificate_that_is_suspended_reinstated_reduced_and_e
         .await
         .assert_problem(409);
 }
+
+/// A certificate granted today by `decider`, its nonconformities handled.
+async fn granted(cb: &Cb, decider: &User) -> String {
+    let observer = cb
+        .app
+        .staff(Role::DecisionMaker, "observer@cb.example")
+        .await;
+    let (major, minor) = audited(cb, &observer).await;
+    let answer = json!({"correction": "c", "root_cause": "r", "corrective_action": "a",
+        "correction_due": days(5), "action_due": days(20)});
+    for id in [&major, &minor] {
+        cb.post(
+            &cb.acme,
+            &format!("/api/v1/nonconformities/{id}/response"),
+            answer.clone(),
+        )
+        .await;
+        cb.post(
+            &cb.lead,
+            &format!("/api/v1/nonconformities/{id}/accept"),
+            json!({}),
+        )
+        .await;
+    }
+    cb.post(
+        &cb.acme,
+        &format!("/api/v1/nonconformities/{major}/evidence-submitted"),
+        json!({}),
+    )
+    .await;
+    cb.post(
+        &cb.lead,
+        &format!("/api/v1/nonconformities/{major}/verify"),
+        json!({}),
+    )
+    .await;
+    let granted = decide(cb, decider, "grant").await;
+    assert_eq!(granted.status, 201, "{}", granted.body);
+    granted.body["certificate_id"].as_str().unwrap().to_owned()
+}
+
+#[actix_rt::test]
+async fn a_missed_surveillance_suspends_the_certificate_and_a_lapsed_suspension_goes_to_the_deciders(
+) {
+    let cb = certification_body(json!([])).await;
+    let decider = cb
+        .app
+        .staff(Role::DecisionMaker, "decider@cb.example")
+        .await;
+    let id = granted(&cb, &decider).await;
+    let path = format!("/api/v1/certificates/{id}");
+    let application = cb.programme["application_id"].as_str().unwrap();
+    let programme = cb
+        .get(
+            &cb.acme,
+            &format!("/api/v1/applications/{application}/programme"),
+        )
+        .await;
+    let first = &programme.body["audits"][2];
+    assert_eq!(first["kind"], "surveillance1");
+    let date = |key: &str| {
+        first[key]
+            .as_str()
+            .unwrap()
+            .parse::<chrono::NaiveDate>()
+            .unwrap()
+    };
+    let (opens, closes) = (date("window_start"), date("window_end"));
+    let mut today = Utc::now().date_naive();
+    let clock = cb.app.config.clock.clone();
+    let mut move_to = |day: chrono::NaiveDate| {
+        clock.advance(day - today);
+        today = day;
+    };
+
+    assert_eq!(
+        cb.run_job("certificate-deadlines").await,
+        0,
+        "nothing due yet"
+    );
+    move_to(opens - TimeDelta::days(10));
+    assert_eq!(
+        cb.run_job("certificate-deadlines").await,
+        1,
+        "the surveillance reminder"
+    );
+    assert_eq!(cb.run_job("certificate-deadlines").await, 0, "once");
+    // The window closes without the audit: a warning, then suspension after the grace.
+    move_to(closes + TimeDelta::days(1));
+    assert_eq!(cb.run_job("certificate-deadlines").await, 1);
+    assert_eq!(cb.get(&cb.acme, &path).await.body["status"], "active");
+    move_to(closes + TimeDelta::days(31));
+    assert_eq!(cb.run_job("certificate-deadlines").await, 1);
+    let suspended = cb.get(&cb.acme, &path).await;
+    assert_eq!(suspended.body["status"], "suspended", "{}", suspended.body);
+    assert!(suspended.body["status_reason"]
+        .as_str()
+        .unwrap()
+        .contains("surveillance"));
+    assert_eq!(
+        cb.get(&decider, "/api/v1/certificates?restore_overdue=true")
+            .await
+            .body["total"],
+        0
+    );
+    // Past its restore date the suspension is listed for the decision makers, who are told.
+    let restore_by: chrono::NaiveDate = suspended.body["restore_by"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    move_to(restore_by + TimeDelta::days(1));
+    assert!(cb.run_job("certificate-deadlines").await >= 1);
+    let due = cb
+        .get(&decider, "/api/v1/certificates?restore_overdue=true")
+        .await;
+    assert_eq!(due.body["total"], 1, "{}", due.body);
+    assert_eq!(due.body["items"][0]["id"], id.as_str());
+    assert_eq!(
+        cb.get(&cb.globex, "/api/v1/certificates").await.body["total"],
+        0
+    );
+    let outbox = cb
+        .get(&cb.admin, "/api/v1/admin/outbox?status=pending&limit=200")
+        .await;
+    assert!(outbox.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["recipient"] == "decider@cb.example"
+            && m["subject"].as_str().unwrap().contains("restore date")));
+}

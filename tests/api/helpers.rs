@@ -281,6 +281,7 @@ pub fn test_config(database_url: &str) -> Config {
         max_upload_bytes: 64 * 1024,
         nc_response_days: 30,
         nc_closure_days: 90,
+        surveillance_grace_days: 30,
         // The tests run the deadline jobs through the admin endpoint.
         deadline_poll_seconds: 3600,
         cb_name: "Example Certification GmbH".into(),

@@ -33,6 +33,7 @@ pub const MODULES: &[ApiModule] = &[
     api_module!(nonconformities, "/nonconformities"),
     api_module!(decisions, "/decisions"),
     api_module!(certificates, "/certificates"),
+    api_module!(credentials, "/public/credentials"),
     api_module!(notify, "/admin/outbox"),
     api_module!(scheduler, "/admin/jobs"),
     api_module!(trail, "/audit-events"),

@@ -183,6 +183,21 @@ pub struct Config {
     )]
     pub nc_closure_days: u32,
 
+    /// The Ed25519 key (PKCS#8 PEM file) that signs certificate credentials. Production
+    /// refuses to start without it; development generates one per run and says so.
+    #[arg(long, env = "CERTBODY_SIGNING_KEY_FILE", global = true)]
+    pub signing_key_file: Option<String>,
+
+    /// Keys that signed earlier credentials (PEM files, private or public, comma-separated):
+    /// they stay published so those credentials still verify after a rotation.
+    #[arg(
+        long,
+        env = "CERTBODY_PREVIOUS_SIGNING_KEYS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub previous_signing_keys: Vec<String>,
+
     /// Days after a surveillance audit's window closed without the audit before the
     /// certificate is suspended (a warning goes out when the window closes); the CB's rule.
     #[arg(
@@ -241,6 +256,32 @@ pub struct Config {
 }
 
 impl Config {
+    /// The credential-signing keys, or why the service must not start.
+    pub fn signing_keys(
+        &self,
+    ) -> Result<(crate::credentials::keys::SigningKeys, SecretSource), String> {
+        use crate::credentials::keys::SigningKeys;
+        let read = |path: &str| {
+            std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read the signing key {path}: {e}"))
+        };
+        let earlier = self
+            .previous_signing_keys
+            .iter()
+            .map(|path| read(path))
+            .collect::<Result<Vec<_>, _>>()?;
+        match (&self.signing_key_file, self.environment) {
+            (Some(path), _) => Ok((
+                SigningKeys::from_pem(&read(path)?, &earlier, &self.public_url)?,
+                SecretSource::Configured,
+            )),
+            (None, Environment::Production) => Err(
+                "CERTBODY_SIGNING_KEY_FILE is required in production: certificates' credentials must stay verifiable across restarts".into(),
+            ),
+            (None, Environment::Development) => Ok((SigningKeys::generate(&self.public_url)?, SecretSource::Generated)),
+        }
+    }
+
     /// The CB's periods and identity, as the workflow applies them.
     pub fn rules(&self) -> crate::workflow::Rules {
         crate::workflow::Rules {

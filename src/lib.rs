@@ -10,6 +10,7 @@ pub mod auth;
 pub mod certificates;
 pub mod clock;
 pub mod config;
+pub mod credentials;
 pub mod db;
 pub mod decisions;
 pub mod documents;

@@ -14,6 +14,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::auth::rate_limit::AuthLimits;
 use crate::auth::token::TokenKeys;
 use crate::config::{Config, SecretSource};
+use crate::credentials;
+use crate::credentials::PublicUrl;
 use crate::db::Db;
 use crate::documents::upload::UploadLimit;
 use crate::notify::dispatcher::Dispatcher;
@@ -34,6 +36,8 @@ pub enum StartupError {
     Database(#[from] AppError),
     #[error("mail: {0}")]
     Mail(String),
+    #[error("signing keys: {0}")]
+    Keys(String),
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: String,
@@ -61,6 +65,17 @@ impl Application {
                  (development only; tokens stop working when the service restarts)"
             );
         }
+        let (signing_keys, key_source) = config.signing_keys().map_err(StartupError::Keys)?;
+        if key_source == SecretSource::Generated {
+            tracing::warn!(
+                "CERTBODY_SIGNING_KEY_FILE is not set: generated a credential-signing key for this run \
+                 (development only; credentials signed now stop verifying when the service restarts)"
+            );
+        }
+        let signing_keys = web::Data::new(signing_keys);
+        let public_url = web::Data::new(PublicUrl(
+            config.public_url.trim_end_matches('/').to_owned(),
+        ));
         let db = Db::connect(&config.database_url, config.db_pool_size)?;
         let applied = db.migrate()?;
         tracing::info!(backend = ?db.backend(), migrations_applied = applied.len(), "database ready");
@@ -114,6 +129,9 @@ impl Application {
                 .app_data(limits.clone())
                 .app_data(json_limit)
                 .app_data(upload_limit.clone())
+                .app_data(signing_keys.clone())
+                .app_data(public_url.clone())
+                .configure(credentials::well_known)
                 .app_data(query_config())
                 .app_data(path_config())
                 .service(web::scope("/api/v1").configure(api::routes))

@@ -7,6 +7,8 @@ use super::dto::*;
 use super::service;
 use super::CertificateId;
 use crate::auth::Auth;
+use crate::credentials::keys::SigningKeys;
+use crate::credentials::PublicUrl;
 use crate::error::{AppResult, Problem};
 use crate::pagination::Page;
 use crate::web::json::ApiJson;
@@ -90,6 +92,33 @@ pub async fn get_certificate(
         .read(auth, move |conn, caller| service::get(conn, caller, &id))
         .await?;
     Ok(HttpResponse::Ok().json(view))
+}
+
+/// The certificate's current revision as a W3C Verifiable Credential (a UNTP Digital
+/// Conformity Credential) signed as a JWT (`typ: vc+jwt`, EdDSA): verify it with the keys
+/// at `/.well-known/jwks.json`; its status is in the list its `credentialStatus` names.
+#[utoipa::path(get, path = "/api/v1/certificates/{id}/credential", tag = "certificates", params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The credential, a JWT", content_type = "application/vc+jwt", body = String),
+        (status = 404, description = "Unknown, or another organisation's", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_credential(
+    app: web::Data<Service>,
+    keys: web::Data<SigningKeys>,
+    public_url: web::Data<PublicUrl>,
+    auth: Auth,
+    id: web::Path<CertificateId>,
+) -> AppResult<HttpResponse> {
+    let (did, url) = (keys.did.clone(), public_url.0.clone());
+    let credential = app
+        .read(auth, move |conn, caller| {
+            service::credential(conn, caller, &id, (&did, &url))
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/vc+jwt")
+        .body(keys.sign(&credential)?))
 }
 
 /// Suspends an active certificate with its reason and restore date (6 months when absent;

@@ -23,6 +23,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         // Before `/{id}`, which would take it for an id.
         .service(web::resource("/register-export").route(web::get().to(register_export)))
         .service(web::resource("/{id}").route(web::get().to(get_certificate)))
+        .service(web::resource("/{id}/credential").route(web::get().to(get_credential)))
         .service(web::resource("/{id}/suspend").route(web::post().to(suspend_certificate)))
         .service(web::resource("/{id}/reinstate").route(web::post().to(reinstate_certificate)))
         .service(web::resource("/{id}/withdraw").route(web::post().to(withdraw_certificate)))
@@ -32,7 +33,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// This module's part of the OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(
-    paths(list_certificates, register_export, get_certificate, suspend_certificate, reinstate_certificate,
+    paths(list_certificates, register_export, get_certificate, get_credential, suspend_certificate, reinstate_certificate,
         withdraw_certificate, reduce_scope),
     tags((name = "certificates", description = "Certificates, their revisions and status"))
 )]

@@ -105,6 +105,7 @@ pub fn issue(tx: &mut Tx<'_>, grant: Grant<'_>) -> AppResult<Certificate> {
         restore_by: None,
         status_reason: None,
         updated_at: at,
+        status_index: store::next_status_index(tx.conn)?,
     };
     store::insert(tx.conn, &certificate)?;
     store::insert_revision(
@@ -219,6 +220,27 @@ pub fn list(
         })
         .collect::<AppResult<Vec<_>>>()?;
     Ok(Page::new(summaries, total, page, |summary| summary))
+}
+
+/// The current revision of a certificate the caller may see, as a credential (unsigned).
+pub fn credential(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &CertificateId,
+    (did, public_url): (&str, &str),
+) -> AppResult<serde_json::Value> {
+    let certificate = find_visible::<CertificateLifecycle>(conn, caller, id)?;
+    let content = view(conn, id)?.content;
+    let list_url = format!("{public_url}{}", crate::credentials::STATUS_LIST_PATH);
+    Ok(crate::credentials::domain::certificate_credential(
+        (did, public_url),
+        &certificate.number,
+        &content,
+        crate::credentials::domain::StatusEntry {
+            list_url: &list_url,
+            index: certificate.status_index,
+        },
+    ))
 }
 
 /// Every certificate in the IAF CertSearch shape (admins).

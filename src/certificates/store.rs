@@ -30,6 +30,8 @@ pub struct Certificate {
     pub restore_by: Option<NaiveDate>,
     pub status_reason: Option<String>,
     pub updated_at: NaiveDateTime,
+    /// Its bit in the credential status list.
+    pub status_index: i64,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -62,6 +64,25 @@ pub fn insert(conn: &mut DbConnection, certificate: &Certificate) -> AppResult<(
         .values(certificate)
         .execute(conn)?;
     Ok(())
+}
+
+/// The next free bit of the status list (writes are serialised, so no two take it).
+pub fn next_status_index(conn: &mut DbConnection) -> AppResult<i64> {
+    let highest: Option<i64> = certificates::table
+        .select(diesel::dsl::max(certificates::status_index))
+        .first(conn)?;
+    Ok(highest.map_or(0, |i| i + 1))
+}
+
+/// The bits of the status list that are set: suspended and withdrawn certificates.
+pub fn flagged_status_indexes(conn: &mut DbConnection) -> AppResult<Vec<i64>> {
+    Ok(certificates::table
+        .filter(
+            certificates::status
+                .eq_any([CertificateStatus::Suspended, CertificateStatus::Withdrawn]),
+        )
+        .select(certificates::status_index)
+        .load(conn)?)
 }
 
 pub fn number_taken(conn: &mut DbConnection, number: &str) -> AppResult<bool> {

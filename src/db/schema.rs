@@ -361,6 +361,7 @@ diesel::table! {
         restore_by -> Nullable<Date>,
         status_reason -> Nullable<Text>,
         updated_at -> Timestamp,
+        status_index -> BigInt,
     }
 }
 

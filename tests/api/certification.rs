@@ -189,6 +189,41 @@ async fn a_grant_issues_a_certificate_that_is_suspended_reinstated_reduced_and_e
         "DAkkS"
     );
     cb.get(&cb.globex, &path).await.assert_problem(404);
+    // The credential verifies with a JOSE library that is not ours, reading only the JWKS,
+    // and fails when one byte changes.
+    let token = cb.get(&cb.acme, &format!("{path}/credential")).await;
+    assert_eq!(token.header("content-type"), Some("application/vc+jwt"));
+    let token = token.body.as_str().unwrap().to_owned();
+    let claims = jwt_claims(&token);
+    assert_eq!(claims["type"][1], "DigitalConformityCredential");
+    assert_eq!(
+        claims["credentialSubject"]["certificateNumber"],
+        number.as_str()
+    );
+    assert_eq!(claims["credentialSubject"]["issuedToParty"]["name"], "Acme");
+    assert_eq!(claims["validUntil"], format!("{expires}T23:59:59Z"));
+    let jwks = cb.app.get("/.well-known/jwks.json", None).await.body;
+    assert_eq!(verify_with_pyjwt(&jwks, &token), Ok(number.clone()));
+    let mut tampered = token.clone().into_bytes();
+    let middle = token.find('.').unwrap() + 10;
+    tampered[middle] = if tampered[middle] == b'A' { b'B' } else { b'A' };
+    assert!(verify_with_pyjwt(&jwks, &String::from_utf8(tampered).unwrap()).is_err());
+    cb.get(&cb.globex, &format!("{path}/credential"))
+        .await
+        .assert_problem(404);
+    let did = cb.app.get("/.well-known/did.json", None).await.body;
+    assert_eq!(did["id"], "did:web:certbody.test");
+    assert_eq!(
+        did["verificationMethod"][0]["publicKeyJwk"],
+        jwks["keys"][0]
+    );
+    let index = claims["credentialStatus"]["statusListIndex"]
+        .as_str()
+        .unwrap()
+        .parse::<usize>()
+        .unwrap();
+    assert!(!status_bit(&cb, index).await, "active: the bit is clear");
+
     // The register export (IAF MD 28) carries the mandatory fields, as JSON or CSV.
     let export = cb
         .get(&cb.admin, "/api/v1/certificates/register-export")
@@ -261,6 +296,7 @@ async fn a_grant_issues_a_certificate_that_is_suspended_reinstated_reduced_and_e
     )
     .await
     .assert_problem(409);
+    assert!(status_bit(&cb, index).await, "suspended: the bit is set");
     let reinstated = cb
         .post(
             &decider,
@@ -269,6 +305,10 @@ async fn a_grant_issues_a_certificate_that_is_suspended_reinstated_reduced_and_e
         )
         .await;
     assert_eq!(reinstated.body["status"], "active", "{}", reinstated.body);
+    assert!(
+        !status_bit(&cb, index).await,
+        "reinstated: the bit is clear again"
+    );
     let history: Vec<&str> = reinstated.body["history"]
         .as_array()
         .unwrap()
@@ -447,4 +487,61 @@ async fn a_missed_surveillance_suspends_the_certificate_and_a_lapsed_suspension_
         .iter()
         .any(|m| m["recipient"] == "decider@cb.example"
             && m["subject"].as_str().unwrap().contains("restore date")));
+}
+
+/// The payload of a JWT, unverified.
+fn jwt_claims(token: &str) -> Value {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+/// Verifies with PyJWT (Debian's `python3-jwt`, which `.ci/run` installs): the number, or
+/// why not.
+fn verify_with_pyjwt(jwks: &Value, token: &str) -> Result<String, String> {
+    let dir = std::env::temp_dir().join(format!("certbody-vc-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("jwks.json"), jwks.to_string()).unwrap();
+    std::fs::write(dir.join("token"), token).unwrap();
+    let output = std::process::Command::new("/usr/bin/python3")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/api/verify_credential.py"
+        ))
+        .arg(dir.join("jwks.json"))
+        .arg(dir.join("token"))
+        .output()
+        .expect("Debian's python3 with python3-jwt (see .ci/run)");
+    let _ = std::fs::remove_dir_all(&dir);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(
+        !stderr.contains("No module named"),
+        "install python3-jwt: {stderr}"
+    );
+    if output.status.success() {
+        Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+    } else {
+        Err(stderr)
+    }
+}
+
+/// Whether the public status list has `index` set.
+async fn status_bit(cb: &Cb, index: usize) -> bool {
+    use base64::Engine;
+    use std::io::Read;
+    let list = cb.app.get("/api/v1/public/credentials/status", None).await;
+    assert_eq!(list.status, 200);
+    let claims = jwt_claims(list.body.as_str().unwrap());
+    let encoded = claims["credentialSubject"]["encodedList"].as_str().unwrap();
+    let compressed = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(&encoded[1..])
+        .unwrap();
+    let mut bits = Vec::new();
+    flate2::read::GzDecoder::new(&compressed[..])
+        .read_to_end(&mut bits)
+        .unwrap();
+    bits[index / 8] & (0x80 >> (index % 8)) != 0
 }

@@ -289,6 +289,9 @@ pub fn test_config(database_url: &str) -> Config {
         cb_register_id: Some("CB-REG-0042".into()),
         accreditation_body: Some("DAkkS".into()),
         certificate_prefix: "CB".into(),
+        // Development: a key is generated for each test's server.
+        signing_key_file: None,
+        previous_signing_keys: Vec::new(),
         log_format: LogFormat::Text,
         mail: MailConfig {
             smtp_host: None,

@@ -29,7 +29,8 @@ CREATE TABLE certificates (
     revision BIGINT NOT NULL,
     restore_by DATE,                          -- a suspension's deadline
     status_reason TEXT,
-    updated_at TIMESTAMP NOT NULL
+    updated_at TIMESTAMP NOT NULL,
+    status_index BIGINT NOT NULL UNIQUE        -- its bit in the credential status list
 );
 CREATE INDEX certificates_organisation ON certificates (organisation_id);
 

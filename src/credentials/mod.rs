@@ -1,0 +1,34 @@
+//! Certificates as signed verifiable credentials: the signing keys, their publication
+//! (`/.well-known/jwks.json`, `/.well-known/did.json`) and the public status list.
+
+pub mod domain;
+mod handlers;
+pub mod keys;
+
+use actix_web::web;
+use utoipa::OpenApi;
+
+pub use handlers::*;
+
+/// The public status list, below `/api/v1`.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/status").route(web::get().to(status_list)));
+}
+
+/// The key documents at the root of the site, where JOSE libraries and did:web resolvers
+/// look for them.
+pub fn well_known(cfg: &mut web::ServiceConfig) {
+    cfg.route("/.well-known/jwks.json", web::get().to(jwks))
+        .route("/.well-known/did.json", web::get().to(did_document));
+}
+
+/// The path of the status list credential below the public URL.
+pub const STATUS_LIST_PATH: &str = "/api/v1/public/credentials/status";
+
+/// This module's part of the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    paths(status_list),
+    tags((name = "credentials", description = "Signed certificate credentials and their status"))
+)]
+pub struct ApiDoc;

@@ -1,9 +1,6 @@
 //! The audit report (ISO/IEC 17021-1 9.4.8): its content, gathered from the audit, its
 //! team, the sites and the findings, and its HTML form from a handlebars template.
 
-use std::sync::OnceLock;
-
-use handlebars::Handlebars;
 use serde_json::json;
 
 use super::dto::{FollowedUp, ReportContent, ReportFinding, ReportSite, ReportTeamMember};
@@ -16,11 +13,6 @@ use crate::nonconformities;
 use crate::nonconformities::dto::FindingView;
 use crate::programmes;
 use crate::standards;
-
-const TEMPLATE: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/templates/reports/audit_report.html.hbs"
-));
 
 pub fn content(conn: &mut DbConnection, audit: &Audit) -> AppResult<ReportContent> {
     let organisation = accounts::find_organisation(conn, audit.organisation_id.as_str())?
@@ -82,18 +74,6 @@ pub fn content(conn: &mut DbConnection, audit: &Audit) -> AppResult<ReportConten
 
 /// The report as an HTML page; every value escaped.
 pub fn render(content: &ReportContent, revision: Option<i64>) -> AppResult<String> {
-    static REGISTRY: OnceLock<Result<Handlebars<'static>, String>> = OnceLock::new();
-    let registry = REGISTRY
-        .get_or_init(|| {
-            let mut registry = Handlebars::new();
-            registry.set_strict_mode(false);
-            registry
-                .register_template_string("audit_report", TEMPLATE)
-                .map_err(|err| err.to_string())?;
-            Ok(registry)
-        })
-        .as_ref()
-        .map_err(|err| AppError::internal(format!("audit report template: {err}")))?;
     let mut context = serde_json::to_value(content).map_err(AppError::internal)?;
     context["revision"] = json!(revision);
     context["kind"] = json!(content.kind.label());
@@ -103,9 +83,7 @@ pub fn render(content: &ReportContent, revision: Option<i64>) -> AppResult<Strin
             .outcome
             .stage1_ready
             .map(|ready| if ready { "yes" } else { "no" }));
-    registry
-        .render("audit_report", &context)
-        .map_err(|err| AppError::internal(format!("audit report: {err}")))
+    crate::web::pages::render("audit_report", &context)
 }
 
 #[cfg(test)]

@@ -121,6 +121,33 @@ pub async fn get_credential(
         .body(keys.sign(&credential)?))
 }
 
+/// The certificate as a print-ready HTML page: the CB, the holder, each site with its
+/// scope, the standard, the dates, the revision, the accreditation, a banner when it is not
+/// valid, and a QR code that opens its public verification page.
+#[utoipa::path(get, path = "/api/v1/certificates/{id}/document.html", tag = "certificates", params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, content_type = "text/html", body = String),
+        (status = 404, description = "Unknown, or another organisation's", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_document(
+    app: web::Data<Service>,
+    public_url: web::Data<PublicUrl>,
+    auth: Auth,
+    id: web::Path<CertificateId>,
+) -> AppResult<HttpResponse> {
+    let view = app
+        .read(auth, move |conn, caller| service::get(conn, caller, &id))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(actix_web::http::header::ContentType::html())
+        .insert_header((
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+        ))
+        .body(super::document::render_html(&view, &public_url.0)?))
+}
+
 /// Suspends an active certificate with its reason and restore date (6 months when absent;
 /// ISO/IEC 17021-1 9.6.5). Decision makers.
 #[utoipa::path(post, path = "/api/v1/certificates/{id}/suspend", tag = "certificates", params(("id" = String, Path)),

@@ -1,6 +1,7 @@
 //! Certificates (ISO/IEC 17021-1 8.2, 9.6.5; IAF MD 28): issued by a grant with a checked
 //! number, suspended, reinstated, withdrawn, reduced in scope as new revisions, expired.
 
+pub mod document;
 pub mod domain;
 pub mod dto;
 mod handlers;
@@ -24,6 +25,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/register-export").route(web::get().to(register_export)))
         .service(web::resource("/{id}").route(web::get().to(get_certificate)))
         .service(web::resource("/{id}/credential").route(web::get().to(get_credential)))
+        .service(web::resource("/{id}/document.html").route(web::get().to(get_document)))
         .service(web::resource("/{id}/suspend").route(web::post().to(suspend_certificate)))
         .service(web::resource("/{id}/reinstate").route(web::post().to(reinstate_certificate)))
         .service(web::resource("/{id}/withdraw").route(web::post().to(withdraw_certificate)))
@@ -33,7 +35,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// This module's part of the OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(
-    paths(list_certificates, register_export, get_certificate, get_credential, suspend_certificate, reinstate_certificate,
+    paths(list_certificates, register_export, get_certificate, get_credential, get_document, suspend_certificate, reinstate_certificate,
         withdraw_certificate, reduce_scope),
     tags((name = "certificates", description = "Certificates, their revisions and status"))
 )]

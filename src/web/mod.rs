@@ -5,6 +5,7 @@ pub mod client;
 pub mod health;
 pub mod json;
 pub mod openapi;
+pub mod pages;
 pub mod problems;
 pub mod text;
 

@@ -224,6 +224,32 @@ async fn a_grant_issues_a_certificate_that_is_suspended_reinstated_reduced_and_e
         .unwrap();
     assert!(!status_bit(&cb, index).await, "active: the bit is clear");
 
+    // The printable certificate shows every certified field and a QR code to its check.
+    let page = cb.get(&cb.acme, &format!("{path}/document.html")).await;
+    assert_eq!(page.status, 200);
+    let page = page.body.as_str().unwrap().to_owned();
+    for field in [
+        number.as_str(),
+        "Acme",
+        "ISO/IEC 20000-1:2018",
+        "Example Certification GmbH",
+        "Prüfweg 1, 10115 Berlin, DE",
+        "accredited by DAkkS",
+        "revision 1",
+        &expires.to_string(),
+        &format!("http://certbody.test/verify/{number}"),
+        "<svg",
+    ] {
+        assert!(page.contains(field), "{field} on the certificate");
+    }
+    for i in 0..5 {
+        assert!(page.contains(&format!("<td>Site {i}</td>")), "site {i}");
+    }
+    assert!(!page.contains("not valid"));
+    cb.get(&cb.globex, &format!("{path}/document.html"))
+        .await
+        .assert_problem(404);
+
     // The register export (IAF MD 28) carries the mandatory fields, as JSON or CSV.
     let export = cb
         .get(&cb.admin, "/api/v1/certificates/register-export")
@@ -297,6 +323,12 @@ async fn a_grant_issues_a_certificate_that_is_suspended_reinstated_reduced_and_e
     .await
     .assert_problem(409);
     assert!(status_bit(&cb, index).await, "suspended: the bit is set");
+    let page = cb.get(&cb.acme, &format!("{path}/document.html")).await;
+    assert!(page
+        .body
+        .as_str()
+        .unwrap()
+        .contains("SUSPENDED — this certificate is not valid: Surveillance audit refused"));
     let reinstated = cb
         .post(
             &decider,

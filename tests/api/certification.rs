@@ -577,3 +577,51 @@ async fn status_bit(cb: &Cb, index: usize) -> bool {
         .unwrap();
     bits[index / 8] & (0x80 >> (index % 8)) != 0
 }
+
+#[actix_rt::test]
+async fn of_two_deciders_granting_at_once_one_wins() {
+    let cb = certification_body(json!([])).await;
+    let first = cb.app.staff(Role::DecisionMaker, "first@cb.example").await;
+    let second = cb.app.staff(Role::DecisionMaker, "second@cb.example").await;
+    let observer = cb
+        .app
+        .staff(Role::DecisionMaker, "observer@cb.example")
+        .await;
+    let (major, minor) = audited(&cb, &observer).await;
+    let answer = json!({"correction": "c", "root_cause": "r", "corrective_action": "a",
+        "correction_due": days(5), "action_due": days(20)});
+    for id in [&major, &minor] {
+        cb.post(
+            &cb.acme,
+            &format!("/api/v1/nonconformities/{id}/response"),
+            answer.clone(),
+        )
+        .await;
+        cb.post(
+            &cb.lead,
+            &format!("/api/v1/nonconformities/{id}/accept"),
+            json!({}),
+        )
+        .await;
+    }
+    cb.post(
+        &cb.acme,
+        &format!("/api/v1/nonconformities/{major}/evidence-submitted"),
+        json!({}),
+    )
+    .await;
+    cb.post(
+        &cb.lead,
+        &format!("/api/v1/nonconformities/{major}/verify"),
+        json!({}),
+    )
+    .await;
+    let (a, b) = tokio::join!(decide(&cb, &first, "grant"), decide(&cb, &second, "grant"));
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [201, 409], "{} / {}", a.body, b.body);
+    assert_eq!(
+        cb.get(&cb.admin, "/api/v1/certificates").await.body["total"],
+        1
+    );
+}

@@ -54,6 +54,15 @@ pub fn next_status(
     }
 }
 
+/// A change of the certified scope: a new revision either way (17021-1 9.6.4, 9.6.5.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeChange {
+    /// Narrower: only sites already certified, e.g. instead of suspension.
+    Reduction,
+    /// Wider: new sites or activities, after a special audit that covered them.
+    Extension,
+}
+
 /// How long a suspension may last unless the decision maker sets a date (17021-1 9.6.5.2
 /// says "normally" not more than 6 months).
 pub fn default_restore_by(suspended_on: NaiveDate) -> NaiveDate {

@@ -46,13 +46,13 @@ pub struct SiteScopeInput {
     pub scope: String,
 }
 
-/// A reduced scope: the sites that stay certified, each with its (narrower) scope.
+/// A changed scope: the sites certified afterwards, each with its scope.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ScopeReductionInput {
+pub struct ScopeChangeInput {
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
-    /// The overall scope after the reduction.
+    /// The overall scope after the change.
     #[schema(min_length = 1, max_length = 4000)]
     pub scope: String,
     #[schema(min_items = 1)]

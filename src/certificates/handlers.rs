@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 
-use super::domain::CertificateStep;
+use super::domain::{CertificateStep, ScopeChange};
 use super::dto::*;
 use super::service;
 use super::CertificateId;
@@ -195,28 +195,36 @@ crate::step_endpoint!(
     "Withdraws an active or suspended certificate, with the reason in `note` (decision makers)."
 );
 
-/// Reduces the certified scope: a new revision with the sites that stay and their scope;
-/// the old revision is kept, marked superseded (decision makers).
-#[utoipa::path(post, path = "/api/v1/certificates/{id}/scope-reduction", tag = "certificates", params(("id" = String, Path)),
-    request_body = ScopeReductionInput,
-    security(("bearer" = [])),
-    responses(
-        (status = 200, body = CertificateView),
-        (status = 403, description = "Only decision makers reduce scopes", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No certificate has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Withdrawn or expired", body = Problem, content_type = "application/problem+json"),
-    ))]
-pub async fn reduce_scope(
-    app: web::Data<Service>,
-    auth: Auth,
-    id: web::Path<CertificateId>,
-    input: ApiJson<ScopeReductionInput>,
-) -> AppResult<HttpResponse> {
-    let input = input.into_inner();
-    let view = app
-        .write(auth, move |tx, caller| {
-            service::reduce_scope(tx, caller, &id, input)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
+macro_rules! scope_endpoint {
+    ($name:ident, $path:literal, $change:expr, $doc:literal, $conflict:literal) => {
+        #[doc = $doc]
+        #[utoipa::path(post, path = $path, tag = "certificates", params(("id" = String, Path)),
+            request_body = ScopeChangeInput,
+            security(("bearer" = [])),
+            responses(
+                (status = 200, body = CertificateView),
+                (status = 403, description = "Only decision makers change scopes", body = Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No certificate has this id", body = Problem, content_type = "application/problem+json"),
+                (status = 409, description = $conflict, body = Problem, content_type = "application/problem+json"),
+            ))]
+        pub async fn $name(
+            app: web::Data<Service>,
+            auth: Auth,
+            id: web::Path<CertificateId>,
+            input: ApiJson<ScopeChangeInput>,
+        ) -> AppResult<HttpResponse> {
+            let input = input.into_inner();
+            let view = app
+                .write(auth, move |tx, caller| service::change_scope(tx, caller, &id, $change, input))
+                .await?;
+            Ok(HttpResponse::Ok().json(view))
+        }
+    };
 }
+
+scope_endpoint!(reduce_scope, "/api/v1/certificates/{id}/scope-reduction", ScopeChange::Reduction,
+    "Reduces the certified scope (ISO/IEC 17021-1 9.6.5.3): a new revision with the sites that stay and their scope; the old one is kept, superseded. Decision makers.",
+    "Withdrawn or expired");
+scope_endpoint!(extend_scope, "/api/v1/certificates/{id}/scope-extension", ScopeChange::Extension,
+    "Extends the certified scope (ISO/IEC 17021-1 9.6.4) after a completed special audit: a new revision; the old one is kept, superseded. Decision makers.",
+    "Not active, or no completed special audit since the current issue");

@@ -29,14 +29,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/{id}/suspend").route(web::post().to(suspend_certificate)))
         .service(web::resource("/{id}/reinstate").route(web::post().to(reinstate_certificate)))
         .service(web::resource("/{id}/withdraw").route(web::post().to(withdraw_certificate)))
-        .service(web::resource("/{id}/scope-reduction").route(web::post().to(reduce_scope)));
+        .service(web::resource("/{id}/scope-reduction").route(web::post().to(reduce_scope)))
+        .service(web::resource("/{id}/scope-extension").route(web::post().to(extend_scope)));
 }
 
 /// This module's part of the OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(
     paths(list_certificates, register_export, get_certificate, get_credential, get_document, suspend_certificate, reinstate_certificate,
-        withdraw_certificate, reduce_scope),
+        withdraw_certificate, reduce_scope, extend_scope),
     tags((name = "certificates", description = "Certificates, their revisions and status"))
 )]
 pub struct ApiDoc;

@@ -11,7 +11,7 @@ use super::CertificateId;
 use crate::accounts::store as accounts;
 use crate::applications::store::Site;
 use crate::audits;
-use crate::audits::domain::AuditState;
+use crate::audits::domain::{AuditKind, AuditState};
 use crate::auth::{Caller, ObjectScope, Role, StaffAccess};
 use crate::db::types::Json;
 use crate::db::{new_id, DbConnection};
@@ -292,24 +292,41 @@ pub fn step(
     view(tx.conn, id)
 }
 
-/// Reduces the scope (17021-1 9.6.5.3): a new revision with the sites that stay and their
-/// scope; the old revision is kept, marked superseded (a decision maker).
-pub fn reduce_scope(
+/// Reduces (17021-1 9.6.5.3) or extends (9.6.4) the certified scope: a new revision with
+/// the sites and their scope; the old revision is kept, marked superseded (a decision
+/// maker). A reduction keeps to sites already certified; an extension needs a completed
+/// special audit since the current issue, and an active certificate.
+pub fn change_scope(
     tx: &mut Tx<'_>,
     caller: &Caller,
     id: &CertificateId,
-    input: ScopeReductionInput,
+    change: ScopeChange,
+    input: ScopeChangeInput,
 ) -> AppResult<CertificateView> {
     caller.require_role(&[Role::DecisionMaker])?;
     let certificate = find_visible::<CertificateLifecycle>(tx.conn, caller, id)?;
-    if !matches!(
-        certificate.status,
-        CertificateStatus::Active | CertificateStatus::Suspended
-    ) {
+    let allowed = match change {
+        ScopeChange::Reduction => &[CertificateStatus::Active, CertificateStatus::Suspended][..],
+        ScopeChange::Extension => &[CertificateStatus::Active][..],
+    };
+    if !allowed.contains(&certificate.status) {
         return Err(AppError::Conflict(format!(
             "the certificate is {}",
             certificate.status.label()
         )));
+    }
+    if change == ScopeChange::Extension
+        && !audits::store::of_programme(tx.conn, &certificate.programme_id)?
+            .iter()
+            .any(|a| {
+                a.kind == AuditKind::Special
+                    && a.state == AuditState::Completed
+                    && a.starts_on >= certificate.issued_on
+            })
+    {
+        return Err(AppError::Conflict(
+            "an extension needs a completed special audit of the extended scope since the current issue (ISO/IEC 17021-1 9.6.4)".into(),
+        ));
     }
     let current = view(tx.conn, id)?.content;
     let programme = crate::programmes::store::find(tx.conn, &certificate.programme_id)?
@@ -326,11 +343,11 @@ pub fn reduce_scope(
                 .iter()
                 .find(|(site, _)| !certified.contains(&site.name.as_str()))
             {
-                Some((site, _)) => Err(format!(
+                Some((site, _)) if change == ScopeChange::Reduction => Err(format!(
                     "{} is not certified now: a reduction cannot add it",
                     site.name
                 )),
-                None => Ok(sites),
+                _ => Ok(sites),
             }
         }),
     );
@@ -361,14 +378,23 @@ pub fn reduce_scope(
         entity_type: CertificateLifecycle::ENTITY,
         entity_id: id.as_str(),
         organisation_id: Some(certificate.organisation_id.as_str()),
-        action: "scope_reduced",
+        action: match change {
+            ScopeChange::Reduction => "scope_reduced",
+            ScopeChange::Extension => "scope_extended",
+        },
         before: Some(json!({"revision": certificate.revision})),
         after: Some(json!({"revision": revision, "reason": reason})),
     })?;
     tell_client(
         tx,
         &certificate,
-        &format!("scope reduced (revision {revision})"),
+        &format!(
+            "scope {} (revision {revision})",
+            match change {
+                ScopeChange::Reduction => "reduced",
+                ScopeChange::Extension => "extended",
+            }
+        ),
         Some(&reason),
     )?;
     view(tx.conn, id)

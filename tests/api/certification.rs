@@ -359,6 +359,11 @@ async fn a_grant_issues_a_certificate_that_is_suspended_reinstated_reduced_and_e
         .await
         .body["sites"][0]["id"]
         .clone();
+    let second_site = cb
+        .get(&cb.admin, &format!("/api/v1/applications/{application}"))
+        .await
+        .body["sites"][1]["id"]
+        .clone();
     let reduced = cb.post(&decider, &format!("{path}/scope-reduction"), json!({"reason": "Service desk no longer offered",
         "scope": "Managed hosting", "sites": [{"site_id": first_site, "scope": "Managed hosting"}]})).await;
     assert_eq!(reduced.body["revision"], 2, "{}", reduced.body);
@@ -372,6 +377,46 @@ async fn a_grant_issues_a_certificate_that_is_suspended_reinstated_reduced_and_e
         today.to_string()
     );
     assert_eq!(reduced.body["revisions"][1]["superseded_on"], Value::Null);
+    // An extension needs a completed special audit of the wider scope.
+    let two_sites = json!({"reason": "Service desk reinstated at a second site", "scope": "Managed hosting and service desk",
+        "sites": [{"site_id": first_site, "scope": "Managed hosting"},
+                  {"site_id": second_site, "scope": "Service desk"}]});
+    cb.post(
+        &decider,
+        &format!("{path}/scope-extension"),
+        two_sites.clone(),
+    )
+    .await
+    .assert_problem(409);
+    let special = cb
+        .post(&cb.admin, "/api/v1/audits", json!({"programme_id": cb.programme["id"],
+            "special_reason": "Scope extension: service desk", "days": 1, "starts_on": days(0), "ends_on": days(0),
+            "mode": "on_site", "remote_percent": 0, "objectives": "Audit the extended scope",
+            "team": cb.lead_only()}))
+        .await;
+    assert_eq!(special.status, 201, "{}", special.body);
+    assert_eq!(special.body["kind"], "special");
+    let special = special.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(cb.step(&cb.admin, &special, "confirm").await.status, 200);
+    assert_eq!(cb.step(&cb.lead, &special, "start").await.status, 200);
+    cb.outcome(
+        &special,
+        json!({"conclusion": "Extension effective", "recommendation": "grant"}),
+    )
+    .await;
+    assert_eq!(cb.complete(&special).await.status, 200);
+    let extended = cb
+        .post(&decider, &format!("{path}/scope-extension"), two_sites)
+        .await;
+    assert_eq!(extended.body["revision"], 3, "{}", extended.body);
+    assert_eq!(
+        extended.body["content"]["sites"].as_array().unwrap().len(),
+        2
+    );
+    assert_eq!(
+        extended.body["revisions"][1]["superseded_on"],
+        today.to_string()
+    );
     assert_eq!(
         cb.post(&decider, &format!("{path}/withdraw"), json!({}))
             .await

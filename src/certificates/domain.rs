@@ -10,7 +10,7 @@ crate::text_enum! {
     /// One-to-one with the IAF CertSearch register's statuses (`register_status`).
     pub enum CertificateStatus {
         Active = "active",
-        /// Temporarily invalid (9.6.5.2), until reinstated or withdrawn.
+        /// Temporarily invalid (9.6.5), until reinstated or withdrawn.
         Suspended = "suspended",
         Withdrawn = "withdrawn",
         Expired = "expired",
@@ -54,7 +54,7 @@ pub fn next_status(
     }
 }
 
-/// A change of the certified scope: a new revision either way (17021-1 9.6.4, 9.6.5.3).
+/// A change of the certified scope: a new revision either way (17021-1 9.6.4, 9.6.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScopeChange {
     /// Narrower: only sites already certified, e.g. instead of suspension.
@@ -63,8 +63,8 @@ pub enum ScopeChange {
     Extension,
 }
 
-/// How long a suspension may last unless the decision maker sets a date (17021-1 9.6.5.2
-/// says "normally" not more than 6 months).
+/// How long a suspension may last unless the decision maker sets a date (17021-1 9.6.5
+/// expects most suspensions to end within 6 months).
 pub fn default_restore_by(suspended_on: NaiveDate) -> NaiveDate {
     suspended_on
         .checked_add_months(Months::new(6))

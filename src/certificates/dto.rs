@@ -16,7 +16,7 @@ use crate::programmes::ProgrammeId;
 #[into_params(parameter_in = Query)]
 pub struct CertificateListQuery {
     /// Only suspended certificates past their restore date: for a decision maker to
-    /// withdraw or reduce (17021-1 9.6.5.2).
+    /// withdraw or reduce (17021-1 9.6.5).
     pub restore_overdue: Option<bool>,
     /// Page size, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
@@ -28,7 +28,7 @@ pub struct CertificateListQuery {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SuspensionInput {
-    /// Why (17021-1 9.6.5.1: e.g. persistent failure to meet requirements, refused
+    /// Why (17021-1 9.6.5: e.g. persistent failure to meet requirements, refused
     /// surveillance, the client's request).
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,

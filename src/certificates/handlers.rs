@@ -223,7 +223,7 @@ macro_rules! scope_endpoint {
 }
 
 scope_endpoint!(reduce_scope, "/api/v1/certificates/{id}/scope-reduction", ScopeChange::Reduction,
-    "Reduces the certified scope (ISO/IEC 17021-1 9.6.5.3): a new revision with the sites that stay and their scope; the old one is kept, superseded. Decision makers.",
+    "Reduces the certified scope (ISO/IEC 17021-1 9.6.5): a new revision with the sites that stay and their scope; the old one is kept, superseded. Decision makers.",
     "Withdrawn or expired");
 scope_endpoint!(extend_scope, "/api/v1/certificates/{id}/scope-extension", ScopeChange::Extension,
     "Extends the certified scope (ISO/IEC 17021-1 9.6.4) after a completed special audit: a new revision; the old one is kept, superseded. Decision makers.",

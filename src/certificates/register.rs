@@ -35,7 +35,8 @@ pub struct RegisterRecord {
     pub standards: String,
     pub scope: String,
     pub sites: Vec<CertifiedSite>,
-    /// Exceptionally confidential clients (17021-1 8.1.2): the register does not list them.
+    /// Clients kept confidential in exceptional cases: flagged, so the register does not
+    /// show them publicly (17021-1 8.1).
     pub confidential: bool,
 }
 

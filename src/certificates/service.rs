@@ -28,6 +28,31 @@ use crate::validate::{required_text, Checker};
 use crate::workflow::transition::{find_visible, take_step, Lifecycle};
 use crate::workflow::Tx;
 
+/// Who decides on a client's certification — grant, suspension, reinstatement,
+/// withdrawal, scope — may not have been on its audit teams in the cycle, nor have a
+/// conflict with it or have given it consultancy (17021-1 9.5.1.2, 5.2): a 403 naming why.
+pub fn check_independent(
+    tx: &mut Tx<'_>,
+    caller: &Caller,
+    programme: &crate::programmes::ProgrammeId,
+    client: &crate::accounts::OrganisationId,
+) -> AppResult<()> {
+    if audits::store::members_in_programme(tx.conn, programme)?.contains(&caller.user_id) {
+        return Err(AppError::Forbidden(
+            "you were on an audit team of this client in this cycle: another decision maker decides (ISO/IEC 17021-1 9.5.1.2)".into(),
+        ));
+    }
+    let user = accounts::find_user(tx.conn, &caller.user_id)?
+        .ok_or_else(|| AppError::internal("the caller vanished"))?;
+    let today = tx.today();
+    if let Some(conflict) =
+        crate::auditors::service::conflict_with(tx.conn, &user, client, (today, today))?
+    {
+        return Err(AppError::Forbidden(conflict));
+    }
+    Ok(())
+}
+
 /// What a grant certifies: the scope, and each certified site with its own scope.
 pub struct Grant<'a> {
     pub programme: &'a Programme,
@@ -292,7 +317,7 @@ pub fn step(
     view(tx.conn, id)
 }
 
-/// Reduces (17021-1 9.6.5.3) or extends (9.6.4) the certified scope: a new revision with
+/// Reduces (17021-1 9.6.5) or extends (9.6.4) the certified scope: a new revision with
 /// the sites and their scope; the old revision is kept, marked superseded (a decision
 /// maker). A reduction keeps to sites already certified; an extension needs a completed
 /// special audit since the current issue, and an active certificate.
@@ -305,6 +330,12 @@ pub fn change_scope(
 ) -> AppResult<CertificateView> {
     caller.require_role(&[Role::DecisionMaker])?;
     let certificate = find_visible::<CertificateLifecycle>(tx.conn, caller, id)?;
+    check_independent(
+        tx,
+        caller,
+        &certificate.programme_id,
+        &certificate.organisation_id,
+    )?;
     let allowed = match change {
         ScopeChange::Reduction => &[CertificateStatus::Active, CertificateStatus::Suspended][..],
         ScopeChange::Extension => &[CertificateStatus::Active][..],
@@ -451,6 +482,9 @@ pub fn watch(tx: &mut Tx<'_>) -> AppResult<usize> {
     let grace = TimeDelta::days(tx.rules.surveillance_grace_days.into());
     let mut done = 0;
     for certificate in store::in_force(tx.conn)? {
+        // One automatic suspension per certificate and run: a second missed window finds
+        // it suspended already.
+        let mut status = certificate.status;
         let held: Vec<ProgrammeAuditId> =
             audits::store::of_programme(tx.conn, &certificate.programme_id)?
                 .into_iter()
@@ -483,7 +517,7 @@ pub fn watch(tx: &mut Tx<'_>) -> AppResult<usize> {
                 && first_notice(tx.conn, &subject, "surveillance-missed", tx.now())?
             {
                 let note = format!(
-                    "the surveillance audit was due by {}; without it the certificate is suspended after {} (ISO/IEC 17021-1 9.6.5.1)",
+                    "the surveillance audit was due by {}; without it the certificate is suspended after {} (ISO/IEC 17021-1 9.6.5)",
                     entry.window_end,
                     entry.window_end + grace
                 );
@@ -491,14 +525,15 @@ pub fn watch(tx: &mut Tx<'_>) -> AppResult<usize> {
                 done += 1;
             }
             if today > entry.window_end + grace
-                && certificate.status == CertificateStatus::Active
+                && status == CertificateStatus::Active
                 && first_notice(tx.conn, &subject, "surveillance-suspension", tx.now())?
             {
                 let reason = format!(
-                    "the surveillance audit due by {} was not held (ISO/IEC 17021-1 9.6.5.1)",
+                    "the surveillance audit due by {} was not held (ISO/IEC 17021-1 9.6.5)",
                     entry.window_end
                 );
                 change_status(tx, &certificate, CertificateStep::Suspend, &reason)?;
+                status = CertificateStatus::Suspended;
                 done += 1;
             }
         }
@@ -524,7 +559,7 @@ pub fn watch(tx: &mut Tx<'_>) -> AppResult<usize> {
                     tx.now(),
                 )?
             {
-                let note = format!("the suspension passed its restore date {restore_by}: withdraw the certificate or reduce its scope (ISO/IEC 17021-1 9.6.5.2)");
+                let note = format!("the suspension passed its restore date {restore_by}: withdraw the certificate or reduce its scope (ISO/IEC 17021-1 9.6.5)");
                 let deciders = accounts::active_users_with_role(tx.conn, Role::DecisionMaker)?;
                 mail(
                     tx,
@@ -657,6 +692,20 @@ impl Lifecycle for CertificateLifecycle {
             CertificateStep::Withdraw => "withdrawn",
             CertificateStep::Expire => "expired",
         }
+    }
+
+    fn before_step(
+        tx: &mut Tx<'_>,
+        caller: &Caller,
+        certificate: &Certificate,
+        _: CertificateStep,
+    ) -> AppResult<()> {
+        check_independent(
+            tx,
+            caller,
+            &certificate.programme_id,
+            &certificate.organisation_id,
+        )
     }
 
     fn store_state(

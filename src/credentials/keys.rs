@@ -26,19 +26,15 @@ fn thumbprint(key: &VerifyingKey) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()))
 }
 
-/// `did:web` of a public base URL: `https://cb.example:8443/x` → `did:web:cb.example%3A8443:x`.
+/// `did:web` of the public URL's host: `https://cb.example:8443/x` → `did:web:cb.example%3A8443`.
+/// Such a DID resolves to `/.well-known/did.json` at the host's root, where the service
+/// serves it: behind a path prefix, the proxy must pass that one path through.
 pub fn did_web(public_url: &str) -> String {
     let rest = public_url
         .split_once("://")
-        .map_or(public_url, |(_, rest)| rest)
-        .trim_end_matches('/');
-    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
-    let mut did = format!("did:web:{}", host.replace(':', "%3A"));
-    for segment in path.split('/').filter(|s| !s.is_empty()) {
-        did.push(':');
-        did.push_str(segment);
-    }
-    did
+        .map_or(public_url, |(_, rest)| rest);
+    let host = rest.split('/').next().unwrap_or(rest);
+    format!("did:web:{}", host.replace(':', "%3A"))
 }
 
 impl SigningKeys {
@@ -118,7 +114,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn did_web_encodes_the_port_and_path() {
+    fn did_web_names_the_host_with_its_port() {
         assert_eq!(did_web("https://cb.example"), "did:web:cb.example");
         assert_eq!(
             did_web("http://127.0.0.1:8080/"),

@@ -16,9 +16,9 @@ crate::text_enum! {
 pub struct GrantFacts {
     /// A completed stage 2 report (9.5.1.2).
     pub stage2_completed: bool,
-    /// Majors not verified (9.5.3), by clause.
+    /// Majors not verified (9.5.2), by clause.
     pub unverified_majors: Vec<String>,
-    /// Minors without an accepted plan (9.5.3), by clause.
+    /// Minors without an accepted plan (9.5.2), by clause.
     pub minors_without_plan: Vec<String>,
     /// Set when a major was not verified within 6 months of stage 2.
     pub new_stage2_required_on: Option<NaiveDate>,

@@ -12,12 +12,11 @@ use crate::accounts::store as accounts;
 use crate::applications;
 use crate::applications::domain::impartiality;
 use crate::applications::store::Application;
-use crate::auditors::service::conflict_with;
 use crate::audits;
 use crate::audits::domain::{AuditKind, AuditState};
 use crate::auth::{Caller, ObjectScope, Role, StaffAccess};
 use crate::certificates;
-use crate::certificates::service::{scoped_sites, Grant};
+use crate::certificates::service::{check_independent, scoped_sites, Grant};
 use crate::db::types::Json;
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult};
@@ -29,25 +28,6 @@ use crate::validate::{optional_text, required_text, Checker};
 use crate::workflow::Tx;
 
 const ENTITY: &str = "decision";
-
-/// The decider may not have audited the client in this cycle, nor have a conflict with it
-/// or have given it consultancy (17021-1 9.5.1.2, 5.2.10): a 403 naming why.
-fn check_decider(tx: &mut Tx<'_>, caller: &Caller, programme: &Programme) -> AppResult<()> {
-    if audits::store::members_in_programme(tx.conn, &programme.id)?.contains(&caller.user_id) {
-        return Err(AppError::Forbidden(
-            "you were on an audit team of this client in this cycle: another decision maker decides (ISO/IEC 17021-1 9.5.1.2)".into(),
-        ));
-    }
-    let user = accounts::find_user(tx.conn, &caller.user_id)?
-        .ok_or_else(|| AppError::internal("the caller vanished"))?;
-    let today = tx.today();
-    if let Some(conflict) =
-        conflict_with(tx.conn, &user, &programme.organisation_id, (today, today))?
-    {
-        return Err(AppError::Forbidden(conflict));
-    }
-    Ok(())
-}
 
 /// The facts a grant depends on, as of now.
 fn grant_facts(
@@ -89,7 +69,7 @@ pub fn decide(tx: &mut Tx<'_>, caller: &Caller, input: DecisionInput) -> AppResu
     caller.require_role(&[Role::DecisionMaker])?;
     let programme = programmes::store::find(tx.conn, &input.programme_id)?
         .ok_or_else(|| AppError::invalid("programme_id", "no programme has this id"))?;
-    check_decider(tx, caller, &programme)?;
+    check_independent(tx, caller, &programme.id, &programme.organisation_id)?;
     let application = applications::store::find(tx.conn, &programme.application_id)?
         .ok_or_else(|| AppError::internal("a programme without its application"))?;
     let all_sites = applications::store::sites(tx.conn, &application.id)?;
@@ -114,12 +94,13 @@ pub fn decide(tx: &mut Tx<'_>, caller: &Caller, input: DecisionInput) -> AppResu
     );
     let (rationale, scope, sites) = checker.finish((rationale, scope, sites))?;
     let today = tx.today();
+    // After a grant the certificate is suspended, withdrawn or reduced, never "refused".
+    if let Some(on) = programme.decision_date {
+        return Err(AppError::Conflict(format!(
+            "certification was granted on {on}; act on its certificate instead"
+        )));
+    }
     if input.outcome == DecisionOutcome::Grant {
-        if let Some(on) = programme.decision_date {
-            return Err(AppError::Conflict(format!(
-                "certification was granted on {on}"
-            )));
-        }
         let blockers = grant_blockers(&grant_facts(tx.conn, &programme, &application, today)?);
         if !blockers.is_empty() {
             return Err(AppError::Conflict(format!(

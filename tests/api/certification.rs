@@ -160,6 +160,7 @@ async fn a_grant_issues_a_certificate_that_is_suspended_reinstated_reduced_and_e
         "{number}"
     );
     decide(&cb, &decider, "grant").await.assert_problem(409);
+    decide(&cb, &decider, "refuse").await.assert_problem(409);
     let id = granted.body["certificate_id"].as_str().unwrap().to_owned();
     let path = format!("/api/v1/certificates/{id}");
     let certificate = cb.get(&cb.acme, &path).await;
@@ -299,6 +300,14 @@ async fn a_grant_issues_a_certificate_that_is_suspended_reinstated_reduced_and_e
         .iter()
         .all(|a| a["provisional"] == false));
 
+    // Nobody who audited the client decides on its certificate.
+    cb.post(
+        &observer,
+        &format!("{path}/suspend"),
+        json!({"reason": "x"}),
+    )
+    .await
+    .assert_problem(403);
     // Suspension with its reason and a 6-month restore date, then reinstatement.
     cb.post(&cb.lead, &format!("{path}/suspend"), json!({"reason": "x"}))
         .await

@@ -120,10 +120,8 @@ mod tests {
             did_web("http://127.0.0.1:8080/"),
             "did:web:127.0.0.1%3A8080"
         );
-        assert_eq!(
-            did_web("https://cb.example/certs/v1"),
-            "did:web:cb.example:certs:v1"
-        );
+        // A path prefix is not part of the DID: did.json is served at the host's root.
+        assert_eq!(did_web("https://cb.example/certs/v1"), "did:web:cb.example");
     }
 
     #[test]

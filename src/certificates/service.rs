@@ -256,13 +256,13 @@ pub fn credential(
 ) -> AppResult<serde_json::Value> {
     let certificate = find_visible::<CertificateLifecycle>(conn, caller, id)?;
     let content = view(conn, id)?.content;
-    let list_url = format!("{public_url}{}", crate::credentials::STATUS_LIST_PATH);
+    let lists_url = format!("{public_url}{}", crate::credentials::STATUS_LISTS_PATH);
     Ok(crate::credentials::domain::certificate_credential(
         (did, public_url),
         &certificate.number,
         &content,
         crate::credentials::domain::StatusEntry {
-            list_url: &list_url,
+            lists_url: &lists_url,
             index: certificate.status_index,
         },
     ))

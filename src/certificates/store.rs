@@ -74,13 +74,10 @@ pub fn next_status_index(conn: &mut DbConnection) -> AppResult<i64> {
     Ok(highest.map_or(0, |i| i + 1))
 }
 
-/// The bits of the status list that are set: suspended and withdrawn certificates.
-pub fn flagged_status_indexes(conn: &mut DbConnection) -> AppResult<Vec<i64>> {
+/// The status-list bits of the certificates in `status`.
+pub fn status_indexes(conn: &mut DbConnection, status: CertificateStatus) -> AppResult<Vec<i64>> {
     Ok(certificates::table
-        .filter(
-            certificates::status
-                .eq_any([CertificateStatus::Suspended, CertificateStatus::Withdrawn]),
-        )
+        .filter(certificates::status.eq(status))
         .select(certificates::status_index)
         .load(conn)?)
 }

@@ -1,6 +1,6 @@
 //! Certificates as W3C Verifiable Credentials (data model 2.0), shaped as UN Transparency
-//! Protocol Digital Conformity Credentials, and the Bitstring Status List that says which
-//! are suspended or withdrawn.
+//! Protocol Digital Conformity Credentials, and the Bitstring Status Lists that say which
+//! are suspended and which withdrawn.
 
 use std::io::Write;
 
@@ -9,16 +9,35 @@ use base64::Engine;
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 
-use crate::certificates::domain::CertifiedContent;
+use crate::certificates::domain::{CertificateStatus, CertifiedContent};
 
 const VC_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
 /// The UNTP DCC vocabulary the credential's terms come from (a name, never fetched).
 const DCC_CONTEXT: &str = "https://test.uncefact.org/vocabulary/untp/dcc/0.6.0/";
 
-/// Where a credential points for its status.
+/// Where a credential points for its status: the base URL of the lists and its bit.
 pub struct StatusEntry<'a> {
-    pub list_url: &'a str,
+    pub lists_url: &'a str,
     pub index: i64,
+}
+
+crate::text_enum! {
+    /// The two status lists (W3C Bitstring Status List): suspension is reversible,
+    /// revocation (withdrawal) is final.
+    pub enum StatusPurpose {
+        Suspension = "suspension",
+        Revocation = "revocation",
+    }
+}
+
+impl StatusPurpose {
+    /// The certificate status whose bit this list sets.
+    pub fn status(self) -> CertificateStatus {
+        match self {
+            StatusPurpose::Suspension => CertificateStatus::Suspended,
+            StatusPurpose::Revocation => CertificateStatus::Withdrawn,
+        }
+    }
 }
 
 /// The credential of one certificate revision.
@@ -46,13 +65,16 @@ pub fn certificate_credential(
         "issuer": {"id": did, "name": body.name},
         "validFrom": format!("{}T00:00:00Z", content.issued_on),
         "validUntil": format!("{}T23:59:59Z", content.expires_on),
-        "credentialStatus": {
-            "id": format!("{}#{}", status.list_url, status.index),
-            "type": "BitstringStatusListEntry",
-            "statusPurpose": "suspension",
-            "statusListIndex": status.index.to_string(),
-            "statusListCredential": status.list_url,
-        },
+        "credentialStatus": StatusPurpose::ALL.iter().map(|purpose| {
+            let list = format!("{}/{}", status.lists_url, purpose.as_str());
+            json!({
+                "id": format!("{list}#{}", status.index),
+                "type": "BitstringStatusListEntry",
+                "statusPurpose": purpose.as_str(),
+                "statusListIndex": status.index.to_string(),
+                "statusListCredential": list,
+            })
+        }).collect::<Vec<_>>(),
         "credentialSubject": {
             "id": certificate_url,
             "type": ["ConformityAttestation"],
@@ -99,7 +121,12 @@ pub fn encoded_list(set: &[i64]) -> String {
 }
 
 /// The status list credential itself.
-pub fn status_list_credential(did: &str, list_url: &str, set: &[i64], today: NaiveDate) -> Value {
+pub fn status_list_credential(
+    did: &str,
+    (list_url, purpose): (&str, StatusPurpose),
+    set: &[i64],
+    today: NaiveDate,
+) -> Value {
     json!({
         "@context": [VC_CONTEXT],
         "id": list_url,
@@ -109,7 +136,7 @@ pub fn status_list_credential(did: &str, list_url: &str, set: &[i64], today: Nai
         "credentialSubject": {
             "id": format!("{list_url}#list"),
             "type": "BitstringStatusList",
-            "statusPurpose": "suspension",
+            "statusPurpose": purpose.as_str(),
             "encodedList": encoded_list(set),
         },
     })

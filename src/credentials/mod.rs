@@ -12,7 +12,7 @@ pub use handlers::*;
 
 /// The public status list, below `/api/v1`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/status").route(web::get().to(status_list)));
+    cfg.service(web::resource("/status/{purpose}").route(web::get().to(status_list)));
 }
 
 /// The key documents at the root of the site, where JOSE libraries and did:web resolvers
@@ -22,8 +22,9 @@ pub fn well_known(cfg: &mut web::ServiceConfig) {
         .route("/.well-known/did.json", web::get().to(did_document));
 }
 
-/// The path of the status list credential below the public URL.
-pub const STATUS_LIST_PATH: &str = "/api/v1/public/credentials/status";
+/// The path of the status list credentials below the public URL (`/suspension`,
+/// `/revocation`).
+pub const STATUS_LISTS_PATH: &str = "/api/v1/public/credentials/status";
 
 /// This module's part of the OpenAPI document.
 #[derive(OpenApi)]

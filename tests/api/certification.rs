@@ -218,12 +218,16 @@ async fn a_grant_issues_a_certificate_that_is_suspended_reinstated_reduced_and_e
         did["verificationMethod"][0]["publicKeyJwk"],
         jwks["keys"][0]
     );
-    let index = claims["credentialStatus"]["statusListIndex"]
+    let index = claims["credentialStatus"][0]["statusListIndex"]
         .as_str()
         .unwrap()
         .parse::<usize>()
         .unwrap();
-    assert!(!status_bit(&cb, index).await, "active: the bit is clear");
+    assert_eq!(claims["credentialStatus"][1]["statusPurpose"], "revocation");
+    assert!(
+        !status_bit(&cb, "suspension", index).await,
+        "active: the bit is clear"
+    );
 
     // The printable certificate shows every certified field and a QR code to its check.
     let page = cb.get(&cb.acme, &format!("{path}/document.html")).await;
@@ -331,7 +335,14 @@ async fn a_grant_issues_a_certificate_that_is_suspended_reinstated_reduced_and_e
     )
     .await
     .assert_problem(409);
-    assert!(status_bit(&cb, index).await, "suspended: the bit is set");
+    assert!(
+        status_bit(&cb, "suspension", index).await,
+        "suspended: the bit is set"
+    );
+    assert!(
+        !status_bit(&cb, "revocation", index).await,
+        "suspension is not revocation"
+    );
     let page = cb.get(&cb.acme, &format!("{path}/document.html")).await;
     assert!(page
         .body
@@ -347,7 +358,7 @@ async fn a_grant_issues_a_certificate_that_is_suspended_reinstated_reduced_and_e
         .await;
     assert_eq!(reinstated.body["status"], "active", "{}", reinstated.body);
     assert!(
-        !status_bit(&cb, index).await,
+        !status_bit(&cb, "suspension", index).await,
         "reinstated: the bit is clear again"
     );
     let history: Vec<&str> = reinstated.body["history"]
@@ -564,6 +575,30 @@ async fn a_missed_surveillance_suspends_the_certificate_and_a_lapsed_suspension_
         cb.get(&cb.globex, "/api/v1/certificates").await.body["total"],
         0
     );
+    // Withdrawal is final: the revocation list carries it.
+    let token = cb.get(&cb.acme, &format!("{path}/credential")).await;
+    let index = jwt_claims(token.body.as_str().unwrap())["credentialStatus"][1]["statusListIndex"]
+        .as_str()
+        .unwrap()
+        .parse::<usize>()
+        .unwrap();
+    let withdrawn = cb
+        .post(
+            &decider,
+            &format!("{path}/withdraw"),
+            json!({"note": "Not restored in time"}),
+        )
+        .await;
+    assert_eq!(withdrawn.body["status"], "withdrawn", "{}", withdrawn.body);
+    assert!(status_bit(&cb, "revocation", index).await);
+    assert!(!status_bit(&cb, "suspension", index).await);
+    assert_eq!(
+        cb.app
+            .get("/api/v1/public/credentials/status/other", None)
+            .await
+            .status,
+        404
+    );
     let outbox = cb
         .get(&cb.admin, "/api/v1/admin/outbox?status=pending&limit=200")
         .await;
@@ -615,10 +650,16 @@ fn verify_with_pyjwt(jwks: &Value, token: &str) -> Result<String, String> {
 }
 
 /// Whether the public status list has `index` set.
-async fn status_bit(cb: &Cb, index: usize) -> bool {
+async fn status_bit(cb: &Cb, purpose: &str, index: usize) -> bool {
     use base64::Engine;
     use std::io::Read;
-    let list = cb.app.get("/api/v1/public/credentials/status", None).await;
+    let list = cb
+        .app
+        .get(
+            &format!("/api/v1/public/credentials/status/{purpose}"),
+            None,
+        )
+        .await;
     assert_eq!(list.status, 200);
     let claims = jwt_claims(list.body.as_str().unwrap());
     let encoded = claims["credentialSubject"]["encodedList"].as_str().unwrap();

@@ -80,7 +80,15 @@ async fn openapi_documents_every_endpoint_with_its_auth_and_errors() {
                 );
             }
             // Called without a token: a secured operation answers 401, a public one is routed.
-            let concrete = path.replace("{id}", "00000000-0000-0000-0000-000000000000");
+            // Path parameters take their documented example, or an id nothing has.
+            let mut concrete = path.clone();
+            for parameter in parameters.iter().filter(|p| p["in"] == "path") {
+                let name = parameter["name"].as_str().unwrap();
+                let value = parameter["example"]
+                    .as_str()
+                    .unwrap_or("00000000-0000-0000-0000-000000000000");
+                concrete = concrete.replace(&format!("{{{name}}}"), value);
+            }
             let answer = app
                 .request(&method.to_uppercase(), &concrete, None, None)
                 .await;

@@ -130,7 +130,10 @@ pub fn issue(tx: &mut Tx<'_>, grant: Grant<'_>) -> AppResult<Certificate> {
         restore_by: None,
         status_reason: None,
         updated_at: at,
-        status_index: store::next_status_index(tx.conn)?,
+        status_index: store::free_status_index(
+            tx.conn,
+            crate::credentials::domain::STATUS_LIST_BITS as i64,
+        )?,
     };
     store::insert(tx.conn, &certificate)?;
     store::insert_revision(

@@ -66,12 +66,26 @@ pub fn insert(conn: &mut DbConnection, certificate: &Certificate) -> AppResult<(
     Ok(())
 }
 
-/// The next free bit of the status list (writes are serialised, so no two take it).
-pub fn next_status_index(conn: &mut DbConnection) -> AppResult<i64> {
+/// A free bit of the status lists, drawn at random among the first `bits` so a bit says
+/// little about when its certificate was issued (the lists' herd privacy); past the
+/// last free one drawn, the lists grow. Writes are serialised, so no two take the same.
+pub fn free_status_index(conn: &mut DbConnection, bits: i64) -> AppResult<i64> {
+    use rand::Rng;
+    for _ in 0..32 {
+        let candidate = rand::rng().random_range(0..bits);
+        let taken = certificates::table
+            .filter(certificates::status_index.eq(candidate))
+            .count()
+            .get_result::<i64>(conn)?
+            > 0;
+        if !taken {
+            return Ok(candidate);
+        }
+    }
     let highest: Option<i64> = certificates::table
         .select(diesel::dsl::max(certificates::status_index))
         .first(conn)?;
-    Ok(highest.map_or(0, |i| i + 1))
+    Ok(highest.map_or(0, |i| i + 1).max(bits))
 }
 
 /// The status-list bits of the certificates in `status`.

@@ -31,6 +31,35 @@ pub async fn decide(
     Ok(HttpResponse::Created().json(view))
 }
 
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DecisionListQuery {
+    #[param(value_type = String)]
+    pub programme_id: crate::programmes::ProgrammeId,
+}
+
+/// The decisions on a programme, oldest first (its client, and staff).
+#[utoipa::path(get, path = "/api/v1/decisions", tag = "decisions", params(DecisionListQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<DecisionView>),
+        (status = 404, description = "Unknown programme, or another organisation's", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_decisions(
+    app: web::Data<Service>,
+    auth: Auth,
+    query: web::Query<DecisionListQuery>,
+) -> AppResult<HttpResponse> {
+    let programme_id = query.into_inner().programme_id;
+    let decisions = app
+        .read(auth, move |conn, caller| {
+            service::of_programme(conn, caller, &programme_id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(decisions))
+}
+
 /// One decision (its client, and staff).
 #[utoipa::path(get, path = "/api/v1/decisions/{id}", tag = "decisions", params(("id" = String, Path)),
     security(("bearer" = [])),

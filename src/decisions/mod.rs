@@ -19,14 +19,18 @@ crate::id_type!(
 );
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("").route(web::post().to(decide)))
-        .service(web::resource("/{id}").route(web::get().to(get_decision)));
+    cfg.service(
+        web::resource("")
+            .route(web::get().to(list_decisions))
+            .route(web::post().to(decide)),
+    )
+    .service(web::resource("/{id}").route(web::get().to(get_decision)));
 }
 
 /// This module's part of the OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(
-    paths(decide, get_decision),
+    paths(list_decisions, decide, get_decision),
     tags((name = "decisions", description = "Certification decisions"))
 )]
 pub struct ApiDoc;

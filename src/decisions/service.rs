@@ -193,6 +193,31 @@ fn tell_client(tx: &mut Tx<'_>, decision: &Decision, number: Option<&str>) -> Ap
     Ok(())
 }
 
+/// The decisions on a programme, oldest first: its client, and staff.
+pub fn of_programme(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    programme_id: &crate::programmes::ProgrammeId,
+) -> AppResult<Vec<DecisionView>> {
+    let programme = programmes::store::find(conn, programme_id)?
+        .ok_or_else(|| AppError::NotFound("no programme has this id".into()))?;
+    caller.ensure_may_access(ObjectScope {
+        organisation_id: Some(&programme.organisation_id),
+        staff: StaffAccess::AnyStaff,
+    })?;
+    let certificate =
+        certificates::store::of_programme(conn, programme_id)?.map(|c| (c.id, c.number));
+    Ok(store::of_programme(conn, programme_id)?
+        .into_iter()
+        .map(|decision| {
+            let issued = (decision.outcome == DecisionOutcome::Grant)
+                .then(|| certificate.clone())
+                .flatten();
+            DecisionView::new(decision, issued)
+        })
+        .collect())
+}
+
 /// One decision: its client, and staff.
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: &DecisionId) -> AppResult<DecisionView> {
     let decision = store::find(conn, id)?

@@ -78,6 +78,20 @@ async fn a_grant_issues_a_certificate_that_is_suspended_reinstated_reduced_and_e
     cb.get(&cb.globex, &format!("/api/v1/decisions/{decision}"))
         .await
         .assert_problem(404);
+    let programme_id = cb.programme["id"].as_str().unwrap().to_owned();
+    let listed = cb
+        .get(
+            &cb.acme,
+            &format!("/api/v1/decisions?programme_id={programme_id}"),
+        )
+        .await;
+    assert_eq!(listed.body.as_array().unwrap().len(), 1, "{}", listed.body);
+    cb.get(
+        &cb.globex,
+        &format!("/api/v1/decisions?programme_id={programme_id}"),
+    )
+    .await
+    .assert_problem(404);
 
     let (major, minor) = audited(&cb, &observer).await;
     // Not the auditors' decision, nor of anyone on the client's audit teams.

@@ -246,16 +246,7 @@ pub fn list(
             ));
         }
     }
-    let organisation_id = match caller.role {
-        // Client users see their own organisation's, whatever they ask for.
-        Role::Applicant => Some(
-            caller
-                .organisation_id
-                .clone()
-                .ok_or_else(|| AppError::Forbidden("no organisation".into()))?,
-        ),
-        _ => query.organisation_id,
-    };
+    let organisation_id = caller.organisation_filter(query.organisation_id)?;
     let filter = ApplicationFilter {
         organisation_id,
         state: query.state,

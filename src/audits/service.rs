@@ -104,15 +104,7 @@ pub fn list(
     ])?;
     let page = PageRequest::parse(query.limit, query.offset)?;
     let filter = store::AuditFilter {
-        organisation_id: match caller.role {
-            Role::Applicant => Some(
-                caller
-                    .organisation_id
-                    .clone()
-                    .ok_or_else(|| AppError::Forbidden("no organisation".into()))?,
-            ),
-            _ => None,
-        },
+        organisation_id: caller.organisation_filter(None)?,
         team_member: (caller.role == Role::Auditor).then(|| caller.user_id.clone()),
         programme_id: query.programme_id,
         state: query.state,

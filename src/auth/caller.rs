@@ -92,6 +92,22 @@ impl Caller {
         }
     }
 
+    /// The organisation a list is narrowed to: a client user's own, whatever they ask for;
+    /// for staff, what they ask for (`requested`, `None` for all).
+    pub fn organisation_filter(
+        &self,
+        requested: Option<OrganisationId>,
+    ) -> AppResult<Option<OrganisationId>> {
+        match self.role {
+            Role::Applicant => self
+                .organisation_id
+                .clone()
+                .map(Some)
+                .ok_or_else(|| AppError::Forbidden("no organisation".into())),
+            _ => Ok(requested),
+        }
+    }
+
     /// 403 unless the caller has one of `roles`.
     pub fn require_role(&self, roles: &[Role]) -> AppResult<()> {
         if roles.contains(&self.role) {

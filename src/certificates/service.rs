@@ -225,15 +225,7 @@ pub fn list(
     today: chrono::NaiveDate,
 ) -> AppResult<Page<CertificateSummary>> {
     let page = PageRequest::parse(query.limit, query.offset)?;
-    let organisation = match caller.role {
-        Role::Applicant => Some(
-            caller
-                .organisation_id
-                .clone()
-                .ok_or_else(|| AppError::Forbidden("no organisation".into()))?,
-        ),
-        _ => None,
-    };
+    let organisation = caller.organisation_filter(None)?;
     let overdue = query.restore_overdue.unwrap_or(false).then_some(today);
     let (rows, total) = store::list(conn, organisation.as_ref(), overdue, page)?;
     let revisions = store::current_revisions(conn, &rows)?;

@@ -118,15 +118,7 @@ pub fn list(
         Role::DecisionMaker,
     ])?;
     let page = PageRequest::parse(query.limit, query.offset)?;
-    let organisation = match caller.role {
-        Role::Applicant => Some(
-            caller
-                .organisation_id
-                .clone()
-                .ok_or_else(|| AppError::Forbidden("no organisation".into()))?,
-        ),
-        _ => None,
-    };
+    let organisation = caller.organisation_filter(None)?;
     let assessor = (caller.role == Role::Auditor).then(|| caller.user_id.clone());
     let (rows, total) = store::list(
         conn,

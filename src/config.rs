@@ -294,6 +294,7 @@ impl Config {
                 register_id: self.cb_register_id.clone(),
                 accreditation_body: self.accreditation_body.clone(),
                 certificate_prefix: self.certificate_prefix.clone(),
+                public_url: self.public_url.trim_end_matches('/').to_owned(),
             },
         }
     }

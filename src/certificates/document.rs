@@ -14,6 +14,12 @@ pub fn verify_url(public_url: &str, number: &str) -> String {
     format!("{public_url}/verify/{number}")
 }
 
+/// Where anyone fetches revision `revision`'s PDF of certificate `number` (served by the
+/// public verification module): the credential names it with its digest.
+pub fn pdf_url(public_url: &str, number: &str, revision: i64) -> String {
+    format!("{public_url}/api/v1/public/certificates/{number}/revisions/{revision}/document.pdf")
+}
+
 fn qr_svg(url: &str) -> AppResult<String> {
     let code = QrCode::new(url.as_bytes()).map_err(AppError::internal)?;
     Ok(code

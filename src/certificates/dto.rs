@@ -11,6 +11,15 @@ use crate::accounts::OrganisationId;
 use crate::applications::SiteId;
 use crate::programmes::ProgrammeId;
 
+/// Which revision's PDF: the current one unless given.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PdfQuery {
+    #[param(minimum = 1)]
+    pub revision: Option<i64>,
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]

@@ -228,3 +228,34 @@ scope_endpoint!(reduce_scope, "/api/v1/certificates/{id}/scope-reduction", Scope
 scope_endpoint!(extend_scope, "/api/v1/certificates/{id}/scope-extension", ScopeChange::Extension,
     "Extends the certified scope (ISO/IEC 17021-1 9.6.4) after a completed special audit: a new revision; the old one is kept, superseded. Decision makers.",
     "Not active, or no completed special audit since the current issue");
+
+/// The certificate as issued, a PDF/A-2u document with the same content as the HTML page
+/// and a QR code to its verification page: the current revision, or `revision`. Each
+/// revision's PDF is kept byte for byte; its credential names it by SHA-256.
+#[utoipa::path(get, path = "/api/v1/certificates/{id}/document.pdf", tag = "certificates",
+    params(("id" = String, Path), PdfQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, content_type = "application/pdf", body = Vec<u8>),
+        (status = 404, description = "Unknown, another organisation's, or no such revision", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_pdf(
+    app: web::Data<Service>,
+    auth: Auth,
+    id: web::Path<CertificateId>,
+    query: web::Query<PdfQuery>,
+) -> AppResult<HttpResponse> {
+    let revision = query.into_inner().revision;
+    let (number, document) = app
+        .read(auth, move |conn, caller| {
+            service::pdf(conn, caller, &id, revision)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            "Content-Disposition",
+            format!("inline; filename=\"{number}-r{}.pdf\"", document.revision),
+        ))
+        .body(document.content))
+}

@@ -5,6 +5,7 @@ pub mod document;
 pub mod domain;
 pub mod dto;
 mod handlers;
+pub mod pdf;
 pub mod register;
 pub mod service;
 pub mod store;
@@ -26,6 +27,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/{id}").route(web::get().to(get_certificate)))
         .service(web::resource("/{id}/credential").route(web::get().to(get_credential)))
         .service(web::resource("/{id}/document.html").route(web::get().to(get_document)))
+        .service(web::resource("/{id}/document.pdf").route(web::get().to(get_pdf)))
         .service(web::resource("/{id}/suspend").route(web::post().to(suspend_certificate)))
         .service(web::resource("/{id}/reinstate").route(web::post().to(reinstate_certificate)))
         .service(web::resource("/{id}/withdraw").route(web::post().to(withdraw_certificate)))
@@ -36,7 +38,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// This module's part of the OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(
-    paths(list_certificates, register_export, get_certificate, get_credential, get_document, suspend_certificate, reinstate_certificate,
+    paths(list_certificates, register_export, get_certificate, get_credential, get_document, get_pdf, suspend_certificate, reinstate_certificate,
         withdraw_certificate, reduce_scope, extend_scope),
     tags((name = "certificates", description = "Certificates, their revisions and status"))
 )]

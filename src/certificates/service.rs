@@ -3,6 +3,7 @@
 
 use chrono::{NaiveDateTime, TimeDelta};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use super::domain::*;
 use super::dto::*;
@@ -13,6 +14,7 @@ use crate::applications::store::Site;
 use crate::audits;
 use crate::audits::domain::{AuditKind, AuditState};
 use crate::auth::{Caller, ObjectScope, Role, StaffAccess};
+use crate::credentials::domain::RelatedDocument;
 use crate::db::types::Json;
 use crate::db::{new_id, DbConnection};
 use crate::error::{AppError, AppResult};
@@ -136,8 +138,9 @@ pub fn issue(tx: &mut Tx<'_>, grant: Grant<'_>) -> AppResult<Certificate> {
         )?,
     };
     store::insert(tx.conn, &certificate)?;
-    store::insert_revision(
-        tx.conn,
+    insert_revision(
+        tx,
+        &certificate.number,
         &Revision {
             certificate_id: certificate.id.clone(),
             revision: 1,
@@ -163,6 +166,41 @@ pub fn issue(tx: &mut Tx<'_>, grant: Grant<'_>) -> AppResult<Certificate> {
         after: Some(json!({"number": certificate.number, "expires_on": expires_on, "revision": 1})),
     })?;
     Ok(certificate)
+}
+
+/// Stores a revision as issued, with its PDF/A, whose SHA-256 the credential names.
+fn insert_revision(tx: &mut Tx<'_>, number: &str, revision: &Revision) -> AppResult<()> {
+    let verify_url = super::document::verify_url(&tx.rules.cb.public_url, number);
+    let pdf = super::pdf::render_pdf(number, &revision.content.0, &verify_url)?;
+    store::insert_revision(tx.conn, revision)?;
+    store::insert_document(
+        tx.conn,
+        &store::Document {
+            certificate_id: revision.certificate_id.clone(),
+            revision: revision.revision,
+            sha256: hex::encode(Sha256::digest(&pdf)),
+            content: pdf,
+        },
+    )
+}
+
+/// One revision's PDF/A as issued (the current one unless `revision` is given): its
+/// client and staff.
+pub fn pdf(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &CertificateId,
+    revision: Option<i64>,
+) -> AppResult<(String, store::Document)> {
+    let certificate = find_visible::<CertificateLifecycle>(conn, caller, id)?;
+    let revision = revision.unwrap_or(certificate.revision);
+    let document = store::document(conn, id, revision)?.ok_or_else(|| {
+        AppError::NotFound(format!(
+            "revision {revision} of this certificate has no PDF (it has revisions 1 to {})",
+            certificate.revision
+        ))
+    })?;
+    Ok((certificate.number, document))
 }
 
 fn record_event(
@@ -252,6 +290,9 @@ pub fn credential(
     let certificate = find_visible::<CertificateLifecycle>(conn, caller, id)?;
     let content = view(conn, id)?.content;
     let lists_url = format!("{public_url}{}", crate::credentials::STATUS_LISTS_PATH);
+    let digest = store::document_digest(conn, id, certificate.revision)?;
+    let document_url =
+        super::document::pdf_url(public_url, &certificate.number, certificate.revision);
     Ok(crate::credentials::domain::certificate_credential(
         (did, public_url),
         &certificate.number,
@@ -260,6 +301,10 @@ pub fn credential(
             lists_url: &lists_url,
             index: certificate.status_index,
         },
+        digest.as_deref().map(|sha256_hex| RelatedDocument {
+            url: &document_url,
+            sha256_hex,
+        }),
     ))
 }
 
@@ -388,8 +433,9 @@ pub fn change_scope(
         ..current
     };
     store::supersede(tx.conn, id, certificate.revision, today)?;
-    store::insert_revision(
-        tx.conn,
+    insert_revision(
+        tx,
+        &certificate.number,
         &Revision {
             certificate_id: id.clone(),
             revision,

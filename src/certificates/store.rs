@@ -6,7 +6,9 @@ use diesel::prelude::*;
 use super::domain::{CertificateStatus, CertifiedContent};
 use super::CertificateId;
 use crate::accounts::OrganisationId;
-use crate::db::schema::{certificate_events, certificate_revisions, certificates};
+use crate::db::schema::{
+    certificate_documents, certificate_events, certificate_revisions, certificates,
+};
 use crate::db::types::Json;
 use crate::db::DbConnection;
 use crate::error::AppResult;
@@ -43,6 +45,17 @@ pub struct Revision {
     pub content: Json<CertifiedContent>,
     pub reason: Option<String>,
     pub superseded_on: Option<NaiveDate>,
+}
+
+/// A revision's PDF as issued.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = certificate_documents)]
+pub struct Document {
+    pub certificate_id: CertificateId,
+    pub revision: i64,
+    /// Hex SHA-256 of `content`.
+    pub sha256: String,
+    pub content: Vec<u8>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -194,6 +207,41 @@ pub fn insert_revision(conn: &mut DbConnection, revision: &Revision) -> AppResul
         .values(revision)
         .execute(conn)?;
     Ok(())
+}
+
+pub fn insert_document(conn: &mut DbConnection, document: &Document) -> AppResult<()> {
+    diesel::insert_into(certificate_documents::table)
+        .values(document)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The PDF of one revision.
+pub fn document(
+    conn: &mut DbConnection,
+    id: &CertificateId,
+    revision: i64,
+) -> AppResult<Option<Document>> {
+    crate::at_most_one!(
+        conn,
+        certificate_documents::table
+            .find((id, revision))
+            .select(Document::as_select())
+    )
+}
+
+/// The SHA-256 of one revision's PDF, without its bytes.
+pub fn document_digest(
+    conn: &mut DbConnection,
+    id: &CertificateId,
+    revision: i64,
+) -> AppResult<Option<String>> {
+    crate::at_most_one!(
+        conn,
+        certificate_documents::table
+            .find((id, revision))
+            .select(certificate_documents::sha256)
+    )
 }
 
 pub fn supersede(

@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use chrono::NaiveDate;
 use serde_json::{json, Value};
@@ -40,12 +40,20 @@ impl StatusPurpose {
     }
 }
 
-/// The credential of one certificate revision.
+/// The PDF a credential stands for: where it is and its SHA-256 (hex).
+pub struct RelatedDocument<'a> {
+    pub url: &'a str,
+    pub sha256_hex: &'a str,
+}
+
+/// The credential of one certificate revision; its PDF, when it has one, is a related
+/// resource with its digest (VC data model 2.0, 5.3), so a copy can be checked against it.
 pub fn certificate_credential(
     (did, public_url): (&str, &str),
     number: &str,
     content: &CertifiedContent,
     status: StatusEntry<'_>,
+    document: Option<RelatedDocument<'_>>,
 ) -> Value {
     let certificate_url = format!("{public_url}/api/v1/public/certificates/{number}");
     let body = &content.certification_body;
@@ -58,7 +66,7 @@ pub fn certificate_credential(
                 "addressCountry": site.country}, "scope": site.scope})
         })
         .collect();
-    json!({
+    let mut credential = json!({
         "@context": [VC_CONTEXT, DCC_CONTEXT],
         "type": ["VerifiableCredential", "DigitalConformityCredential"],
         "id": format!("{certificate_url}#revision-{}", content.revision),
@@ -94,7 +102,16 @@ pub fn certificate_credential(
                 "assessedFacility": facilities,
             }],
         },
-    })
+    });
+    if let Some(document) = document {
+        let digest = hex::decode(document.sha256_hex).unwrap_or_default();
+        credential["relatedResource"] = json!([{
+            "id": document.url,
+            "mediaType": "application/pdf",
+            "digestSRI": format!("sha256-{}", STANDARD.encode(digest)),
+        }]);
+    }
+    credential
 }
 
 /// Bits in a status list: the W3C minimum (16 KB), so one certificate's bit says little

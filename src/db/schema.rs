@@ -389,6 +389,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    certificate_documents (certificate_id, revision) {
+        certificate_id -> Text,
+        revision -> BigInt,
+        sha256 -> Text,
+        content -> Binary,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(certificates, certificate_revisions, organisations);
 
 diesel::joinable!(audit_team_members -> audits (audit_id));

@@ -54,6 +54,9 @@ pub struct CbIdentity {
     pub accreditation_body: Option<String>,
     /// Leads every certificate number, e.g. `CB` in `CB-7K2M-9QXA-T`.
     pub certificate_prefix: String,
+    /// Where its public pages are, without a trailing slash: certificates' QR codes and
+    /// credentials point there.
+    pub public_url: String,
 }
 
 impl Default for Rules {
@@ -68,6 +71,7 @@ impl Default for Rules {
                 register_id: None,
                 accreditation_body: None,
                 certificate_prefix: "CB".into(),
+                public_url: "http://127.0.0.1:8080".into(),
             },
         }
     }

@@ -269,6 +269,62 @@ async fn a_grant_issues_a_certificate_that_is_suspended_reinstated_reduced_and_e
         .await
         .assert_problem(404);
 
+    // The PDF/A holds the same fields as text (poppler's pdftotext), renders (pdftoppm),
+    // and is the document its credential names by SHA-256.
+    let pdf = cb.get(&cb.acme, &format!("{path}/document.pdf")).await;
+    assert_eq!(pdf.status, 200);
+    assert_eq!(pdf.header("content-type"), Some("application/pdf"));
+    let text = poppler(&pdf.bytes, "pdftotext", &["-layout", "-", "-"]);
+    let text = String::from_utf8(text)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for field in [
+        number.as_str(),
+        "(revision 1)",
+        "CERTIFICATE",
+        "Acme",
+        "Hauptstraße 1, 10115 Berlin, DE",
+        "ISO/IEC 20000-1:2018",
+        "Example Certification GmbH",
+        "Prüfweg 1, 10115 Berlin, DE",
+        "accredited by DAkkS",
+        "CB-REG-0042",
+        "initial certification",
+        &format!("Original certification {today}"),
+        &format!("Current issue {today}"),
+        &format!("Valid until {expires}"),
+        &format!("http://certbody.test/verify/{number}"),
+    ] {
+        assert!(text.contains(field), "{field} in the PDF: {text}");
+    }
+    for site in body["content"]["sites"].as_array().unwrap() {
+        assert!(text.contains(site["name"].as_str().unwrap()));
+        assert!(text.contains(site["scope"].as_str().unwrap()));
+    }
+    assert!(
+        pdf.bytes
+            .windows(24)
+            .any(|w| w == b"<pdfaid:part>2</pdfaid:p"),
+        "declares PDF/A-2"
+    );
+    let png = poppler(&pdf.bytes, "pdftoppm", &["-r", "30", "-png", "-"]);
+    assert!(png.starts_with(b"\x89PNG"), "pdftoppm renders it");
+    let digest = {
+        use base64::Engine;
+        use sha2::Digest;
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(&pdf.bytes))
+    };
+    assert_eq!(
+        claims["relatedResource"][0]["digestSRI"],
+        format!("sha256-{digest}")
+    );
+    assert_eq!(claims["relatedResource"][0]["mediaType"], "application/pdf");
+    cb.get(&cb.globex, &format!("{path}/document.pdf"))
+        .await
+        .assert_problem(404);
+
     // The register export (IAF MD 28) carries the mandatory fields, as JSON or CSV.
     let export = cb
         .get(&cb.admin, "/api/v1/certificates/register-export")
@@ -411,6 +467,21 @@ async fn a_grant_issues_a_certificate_that_is_suspended_reinstated_reduced_and_e
         today.to_string()
     );
     assert_eq!(reduced.body["revisions"][1]["superseded_on"], Value::Null);
+    // Each revision keeps its own PDF.
+    let current = cb.get(&decider, &format!("{path}/document.pdf")).await;
+    let first = cb
+        .get(&decider, &format!("{path}/document.pdf?revision=1"))
+        .await;
+    assert_eq!(first.status, 200);
+    assert_ne!(current.bytes, first.bytes);
+    let text = String::from_utf8(poppler(&current.bytes, "pdftotext", &["-", "-"])).unwrap();
+    assert!(
+        text.contains("(revision 2)") && text.contains("Managed hosting"),
+        "{text}"
+    );
+    cb.get(&decider, &format!("{path}/document.pdf?revision=9"))
+        .await
+        .assert_problem(404);
     // An extension needs a completed special audit of the wider scope.
     let two_sites = json!({"reason": "Service desk reinstated at a second site", "scope": "Managed hosting and service desk",
         "sites": [{"site_id": first_site, "scope": "Managed hosting"},
@@ -661,6 +732,27 @@ fn verify_with_pyjwt(jwks: &Value, token: &str) -> Result<String, String> {
     } else {
         Err(stderr)
     }
+}
+
+/// Runs one of poppler's tools (Debian's `poppler-utils`, which `.ci/run` installs) on a
+/// PDF given on stdin; its stdout.
+fn poppler(pdf: &[u8], tool: &str, args: &[&str]) -> Vec<u8> {
+    use std::io::Write;
+    let mut child = std::process::Command::new(tool)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{tool} (install poppler-utils): {e}"));
+    child.stdin.take().unwrap().write_all(pdf).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{tool}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
 }
 
 /// Whether the public status list has `index` set.

@@ -221,6 +221,8 @@ pub struct Response {
     pub status: u16,
     pub headers: HeaderMap,
     pub body: Value,
+    /// The body as received, for binary answers (PDF).
+    pub bytes: Vec<u8>,
 }
 
 impl Response {
@@ -505,6 +507,7 @@ where
         headers: response.headers().clone(),
         body: serde_json::from_slice(&raw)
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&raw).into_owned())),
+        bytes: raw.to_vec(),
     }
 }
 

@@ -76,6 +76,55 @@ pub fn expiry_from(decided_on: NaiveDate) -> NaiveDate {
     crate::programmes::domain::expiry_after(decided_on)
 }
 
+/// How long after expiry a recertification may still restore the certificate (17021-1
+/// 9.6.3.2: within 6 months, with the outstanding recertification activities completed).
+pub const RESTORATION_MONTHS: u32 = 6;
+
+/// What a recertification grant does to the certificate (17021-1 9.6.3.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Renewal {
+    /// Decided before expiry: the certificate stays active, its new cycle continues.
+    Continued,
+    /// Decided within 6 months after expiry: the expired certificate is active again.
+    Restored,
+}
+
+/// Whether a certificate in `status`, expiring on `expires_on`, can be renewed by a
+/// recertification decided on `today`; `Err` says why not.
+pub fn renewal(
+    status: CertificateStatus,
+    expires_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<Renewal, String> {
+    let restorable_until = expires_on
+        .checked_add_months(Months::new(RESTORATION_MONTHS))
+        .unwrap_or(NaiveDate::MAX);
+    match status {
+        CertificateStatus::Withdrawn => Err(
+            "the certificate was withdrawn: certification starts again with an initial audit"
+                .into(),
+        ),
+        CertificateStatus::Suspended => Err(
+            "the certificate is suspended: reinstate or withdraw it before deciding on recertification"
+                .into(),
+        ),
+        CertificateStatus::Active if today <= expires_on => Ok(Renewal::Continued),
+        // Active past its expiry only until the expiry job runs.
+        CertificateStatus::Active | CertificateStatus::Expired if today <= restorable_until => {
+            Ok(Renewal::Restored)
+        }
+        CertificateStatus::Active | CertificateStatus::Expired => Err(format!(
+            "the certificate expired on {expires_on}, more than {RESTORATION_MONTHS} months ago: it is restored only after at least a stage 2 audit (ISO/IEC 17021-1 9.6.3.2)"
+        )),
+    }
+}
+
+/// The expiry after a recertification: the prior cycle's expiry plus three years, whether
+/// decided before it or within the restoration period (17021-1 9.6.3.2).
+pub fn renewed_expiry(expires_on: NaiveDate) -> NaiveDate {
+    expiry_from(expires_on.succ_opt().unwrap_or(expires_on))
+}
+
 /// Crockford's base 32: no I, L, O or U, so nothing is misread.
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
@@ -151,6 +200,18 @@ pub struct CertifiedContent {
     /// `initial certification`, `recertification`, `transfer`.
     pub certification_type: String,
     pub certification_body: Issuer,
+    /// Where a transferred certification came from (IAF MD 2).
+    #[serde(default)]
+    pub transferred_from: Option<TransferOrigin>,
+}
+
+/// The certification body and certificate a transfer took over (IAF MD 2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TransferOrigin {
+    pub certification_body: String,
+    pub certificate_number: String,
+    #[serde(default)]
+    pub accreditation_body: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -221,6 +282,30 @@ mod tests {
         }
         assert!(normalise_number("CB", "XX-0000-0000-0").is_err());
         assert!(normalise_number("CB", "CB-0000-000").is_err());
+    }
+
+    #[test]
+    fn recertification_continues_the_cycle_or_restores_within_six_months() {
+        let date = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let expires = date("2029-11-27");
+        assert_eq!(renewed_expiry(expires), date("2032-11-27"));
+        assert_eq!(renewed_expiry(date("2029-02-28")), date("2032-02-29"));
+        use CertificateStatus::*;
+        assert_eq!(
+            renewal(Active, expires, date("2029-11-27")),
+            Ok(Renewal::Continued)
+        );
+        assert_eq!(
+            renewal(Active, expires, date("2029-11-28")),
+            Ok(Renewal::Restored)
+        );
+        assert_eq!(
+            renewal(Expired, expires, date("2030-05-27")),
+            Ok(Renewal::Restored)
+        );
+        assert!(renewal(Expired, expires, date("2030-05-28")).is_err());
+        assert!(renewal(Suspended, expires, date("2029-10-01")).is_err());
+        assert!(renewal(Withdrawn, expires, date("2029-10-01")).is_err());
     }
 
     #[test]

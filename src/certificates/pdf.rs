@@ -193,14 +193,23 @@ fn facts(number: &str, content: &CertifiedContent) -> Vec<(&'static str, String)
         ("Current issue", content.issued_on.to_string()),
         ("Valid until", content.expires_on.to_string()),
         ("Certification type", content.certification_type.clone()),
-        (
-            "Accreditation",
-            match &body.accreditation_body {
-                Some(accreditation) => format!("accredited by {accreditation}"),
-                None => "not accredited".to_owned(),
-            },
-        ),
     ];
+    if let Some(origin) = &content.transferred_from {
+        facts.push((
+            "Transferred from",
+            format!(
+                "{}, certificate {}",
+                origin.certification_body, origin.certificate_number
+            ),
+        ));
+    }
+    facts.extend([(
+        "Accreditation",
+        match &body.accreditation_body {
+            Some(accreditation) => format!("accredited by {accreditation}"),
+            None => "not accredited".to_owned(),
+        },
+    )]);
     if let Some(register_id) = &body.register_id {
         facts.push(("Certification body id", register_id.clone()));
     }

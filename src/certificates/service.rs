@@ -1,7 +1,7 @@
 //! Use cases of certificates: issue on a grant (in the decision's transaction), read,
 //! suspend, reinstate, withdraw, reduce the scope as a new revision, and expire.
 
-use chrono::{NaiveDateTime, TimeDelta};
+use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -10,6 +10,7 @@ use super::dto::*;
 use super::store::{self, Certificate, Revision, StatusEvent};
 use super::CertificateId;
 use crate::accounts::store as accounts;
+use crate::accounts::OrganisationId;
 use crate::applications::store::Site;
 use crate::audits;
 use crate::audits::domain::{AuditKind, AuditState};
@@ -55,12 +56,15 @@ pub fn check_independent(
     Ok(())
 }
 
-/// What a grant certifies: the scope, and each certified site with its own scope.
+/// What a grant certifies: the scope, and each certified site with its own scope, until
+/// `expires_on`.
 pub struct Grant<'a> {
     pub programme: &'a Programme,
     pub scope: String,
     pub sites: Vec<(Site, String)>,
     pub certification_type: &'a str,
+    pub expires_on: NaiveDate,
+    pub transferred_from: Option<TransferOrigin>,
 }
 
 fn certified_sites(sites: Vec<(Site, String)>) -> Vec<CertifiedSite> {
@@ -77,23 +81,13 @@ fn certified_sites(sites: Vec<(Site, String)>) -> Vec<CertifiedSite> {
         .collect()
 }
 
-/// Issues the certificate of a grant, revision 1, valid three years from the decision.
-pub fn issue(tx: &mut Tx<'_>, grant: Grant<'_>) -> AppResult<Certificate> {
-    let programme = grant.programme;
-    let decided_on = tx.today();
-    let organisation = accounts::find_organisation(tx.conn, programme.organisation_id.as_str())?
+/// The holder and the CB as a revision issued now names them: their current details.
+fn parties(tx: &mut Tx<'_>, organisation: &OrganisationId) -> AppResult<(Holder, Issuer)> {
+    let organisation = accounts::find_organisation(tx.conn, organisation.as_str())?
         .ok_or_else(|| AppError::internal("organisation vanished"))?;
-    let standard = standards::store::get(tx.conn, &programme.standard_id)?;
-    let number = loop {
-        let candidate = new_number(&tx.rules.cb.certificate_prefix, &mut rand::rng());
-        if !store::number_taken(tx.conn, &candidate)? {
-            break candidate;
-        }
-    };
-    let expires_on = expiry_from(decided_on);
     let cb = &tx.rules.cb;
-    let content = CertifiedContent {
-        holder: Holder {
+    Ok((
+        Holder {
             legal_name: organisation.legal_name,
             trading_name: organisation.trading_name,
             client_id: organisation.client_id,
@@ -102,6 +96,30 @@ pub fn issue(tx: &mut Tx<'_>, grant: Grant<'_>) -> AppResult<Certificate> {
             postcode: organisation.postcode,
             country: organisation.country,
         },
+        Issuer {
+            name: cb.name.clone(),
+            address: cb.address.clone(),
+            register_id: cb.register_id.clone(),
+            accreditation_body: cb.accreditation_body.clone(),
+        },
+    ))
+}
+
+/// Issues the certificate of a grant, revision 1.
+pub fn issue(tx: &mut Tx<'_>, grant: Grant<'_>) -> AppResult<Certificate> {
+    let programme = grant.programme;
+    let decided_on = tx.today();
+    let standard = standards::store::get(tx.conn, &programme.standard_id)?;
+    let number = loop {
+        let candidate = new_number(&tx.rules.cb.certificate_prefix, &mut rand::rng());
+        if !store::number_taken(tx.conn, &candidate)? {
+            break candidate;
+        }
+    };
+    let expires_on = grant.expires_on;
+    let (holder, certification_body) = parties(tx, &programme.organisation_id)?;
+    let content = CertifiedContent {
+        holder,
         standard: standard.designation(),
         scope: grant.scope,
         sites: certified_sites(grant.sites),
@@ -110,12 +128,8 @@ pub fn issue(tx: &mut Tx<'_>, grant: Grant<'_>) -> AppResult<Certificate> {
         expires_on,
         revision: 1,
         certification_type: grant.certification_type.to_owned(),
-        certification_body: Issuer {
-            name: cb.name.clone(),
-            address: cb.address.clone(),
-            register_id: cb.register_id.clone(),
-            accreditation_body: cb.accreditation_body.clone(),
-        },
+        certification_body,
+        transferred_from: grant.transferred_from,
     };
     let at = tx.now();
     let certificate = Certificate {
@@ -166,6 +180,82 @@ pub fn issue(tx: &mut Tx<'_>, grant: Grant<'_>) -> AppResult<Certificate> {
         after: Some(json!({"number": certificate.number, "expires_on": expires_on, "revision": 1})),
     })?;
     Ok(certificate)
+}
+
+/// Renews the certificate on a recertification grant (17021-1 9.6.3.2): a new revision
+/// issued today with the decided scope and sites and the holder's current details, valid
+/// until the prior expiry plus three years; an expired certificate is restored to active.
+pub fn renew(
+    tx: &mut Tx<'_>,
+    certificate: &Certificate,
+    renewal: Renewal,
+    (scope, sites): (String, Vec<(Site, String)>),
+) -> AppResult<()> {
+    let today = tx.today();
+    let at = tx.now();
+    let id = &certificate.id;
+    let current = view(tx.conn, id)?.content;
+    let (holder, certification_body) = parties(tx, &certificate.organisation_id)?;
+    let revision = certificate.revision + 1;
+    let expires_on = renewed_expiry(certificate.expires_on);
+    let content = CertifiedContent {
+        holder,
+        scope,
+        sites: certified_sites(sites),
+        issued_on: today,
+        expires_on,
+        revision,
+        certification_type: "recertification".to_owned(),
+        certification_body,
+        ..current
+    };
+    store::supersede(tx.conn, id, certificate.revision, today)?;
+    insert_revision(
+        tx,
+        &certificate.number,
+        &Revision {
+            certificate_id: id.clone(),
+            revision,
+            issued_on: today,
+            content: Json(content),
+            reason: Some("recertification".to_owned()),
+            superseded_on: None,
+        },
+    )?;
+    store::renew(tx.conn, id, (revision, today, expires_on), at)?;
+    let (action, headline) = match renewal {
+        Renewal::Continued => ("renewed", format!("renewed until {expires_on}")),
+        Renewal::Restored => {
+            record_event(
+                tx.conn,
+                id,
+                (Some(certificate.status), CertificateStatus::Active),
+                Some("restored by recertification within 6 months of expiry (ISO/IEC 17021-1 9.6.3.2)"),
+                (today, at),
+            )?;
+            ("restored", format!("restored and valid until {expires_on}"))
+        }
+    };
+    tx.record(Change {
+        entity_type: CertificateLifecycle::ENTITY,
+        entity_id: id.as_str(),
+        organisation_id: Some(certificate.organisation_id.as_str()),
+        action,
+        before: Some(
+            json!({"revision": certificate.revision, "status": certificate.status,
+            "expires_on": certificate.expires_on}),
+        ),
+        after: Some(
+            json!({"revision": revision, "status": CertificateStatus::Active,
+            "expires_on": expires_on}),
+        ),
+    })?;
+    tell_client(
+        tx,
+        certificate,
+        &format!("{headline} (revision {revision})"),
+        None,
+    )
 }
 
 /// Stores a revision as issued, with its PDF/A, whose SHA-256 the credential names.

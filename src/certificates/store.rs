@@ -195,6 +195,27 @@ pub fn set_revision(
     Ok(())
 }
 
+/// A renewal: the new revision and dates, active again, with no suspension pending.
+pub fn renew(
+    conn: &mut DbConnection,
+    id: &CertificateId,
+    (revision, issued_on, expires_on): (i64, NaiveDate, NaiveDate),
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    diesel::update(certificates::table.find(id))
+        .set((
+            certificates::revision.eq(revision),
+            certificates::issued_on.eq(issued_on),
+            certificates::expires_on.eq(expires_on),
+            certificates::status.eq(CertificateStatus::Active),
+            certificates::status_reason.eq(None::<String>),
+            certificates::restore_by.eq(None::<NaiveDate>),
+            certificates::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn set_restore_by(conn: &mut DbConnection, id: &CertificateId, on: NaiveDate) -> AppResult<()> {
     diesel::update(certificates::table.find(id))
         .set(certificates::restore_by.eq(Some(on)))

@@ -211,6 +211,7 @@ diesel::table! {
         planned_days -> Double,
         provisional -> Bool,
         sample -> Text,
+        cycle -> BigInt,
     }
 }
 

@@ -11,11 +11,39 @@ crate::text_enum! {
     }
 }
 
+/// What a decision is about, from where the programme stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DecisionKind {
+    /// After stage 2: a new certificate valid three years (9.5, 9.6.1).
+    #[default]
+    Initial,
+    /// Certification held with another body, taken over after the pre-transfer review
+    /// (IAF MD 2): a certificate whose cycle and expiry continue.
+    Transfer,
+    /// After the cycle's recertification audit: the certificate renewed (9.6.3).
+    Recertification,
+}
+
+impl DecisionKind {
+    /// The certification type the certificate then shows (IAF MD 28's vocabulary).
+    pub fn certification_type(self) -> &'static str {
+        match self {
+            DecisionKind::Initial => "initial certification",
+            DecisionKind::Transfer => "transfer",
+            DecisionKind::Recertification => "recertification",
+        }
+    }
+}
+
 /// What the decision maker finds when granting.
 #[derive(Debug, Default)]
 pub struct GrantFacts {
-    /// A completed stage 2 report (9.5.1.2).
-    pub stage2_completed: bool,
+    pub kind: DecisionKind,
+    /// The audit the decision rests on is completed: stage 2 (9.5.1.2) or this cycle's
+    /// recertification (9.6.3.2); a transfer rests on the pre-transfer review instead.
+    pub audit_completed: bool,
+    /// Why the certificate cannot be renewed (9.6.3.2) or taken over (IAF MD 2).
+    pub certificate_blocker: Option<String>,
     /// Majors not verified (9.5.2), by clause.
     pub unverified_majors: Vec<String>,
     /// Minors without an accepted plan (9.5.2), by clause.
@@ -29,9 +57,15 @@ pub struct GrantFacts {
 /// Why certification cannot be granted yet; empty when it can.
 pub fn grant_blockers(facts: &GrantFacts) -> Vec<String> {
     let mut blockers = Vec::new();
-    if !facts.stage2_completed {
-        blockers.push("the stage 2 audit is not completed".to_owned());
+    match facts.kind {
+        _ if facts.audit_completed => {}
+        DecisionKind::Initial => blockers.push("the stage 2 audit is not completed".to_owned()),
+        DecisionKind::Recertification => {
+            blockers.push("this cycle's recertification audit is not completed".to_owned())
+        }
+        DecisionKind::Transfer => {}
     }
+    blockers.extend(facts.certificate_blocker.iter().cloned());
     if let Some(on) = facts.new_stage2_required_on {
         blockers.push(format!(
             "a major nonconformity was not verified within 6 months of stage 2 (marked {on}): a new stage 2 is needed (ISO/IEC 17021-1 9.5.3)"
@@ -60,7 +94,7 @@ mod tests {
     #[test]
     fn a_grant_needs_stage_2_and_every_nonconformity_handled() {
         let ready = GrantFacts {
-            stage2_completed: true,
+            audit_completed: true,
             ..GrantFacts::default()
         };
         assert!(grant_blockers(&ready).is_empty());
@@ -72,5 +106,22 @@ mod tests {
         let blockers = grant_blockers(&open);
         assert_eq!(blockers.len(), 3, "{blockers:?}");
         assert!(blockers[1].contains("8.7.1") && blockers[2].contains("9.2"));
+        let recertification = GrantFacts {
+            kind: DecisionKind::Recertification,
+            certificate_blocker: Some("the certificate is suspended".into()),
+            ..GrantFacts::default()
+        };
+        assert_eq!(
+            grant_blockers(&recertification),
+            [
+                "this cycle's recertification audit is not completed",
+                "the certificate is suspended"
+            ]
+        );
+        let transfer = GrantFacts {
+            kind: DecisionKind::Transfer,
+            ..GrantFacts::default()
+        };
+        assert!(grant_blockers(&transfer).is_empty());
     }
 }

@@ -11,12 +11,15 @@ use super::DecisionId;
 use crate::accounts::store as accounts;
 use crate::applications;
 use crate::applications::domain::impartiality;
-use crate::applications::store::Application;
+use crate::applications::store::{Application, Site};
 use crate::audits;
 use crate::audits::domain::{AuditKind, AuditState};
 use crate::auth::{Caller, ObjectScope, Role, StaffAccess};
 use crate::certificates;
+use crate::certificates::domain::{expiry_from, renewal, renewed_expiry, TransferOrigin};
 use crate::certificates::service::{check_independent, scoped_sites, Grant};
+use crate::certificates::store::Certificate;
+use crate::certificates::CertificateId;
 use crate::db::types::Json;
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult};
@@ -29,16 +32,67 @@ use crate::workflow::Tx;
 
 const ENTITY: &str = "decision";
 
+/// What a decision on the programme decides now, and the certificate a recertification
+/// renews: after a grant, the next decision is on recertification.
+fn decision_kind(
+    conn: &mut DbConnection,
+    programme: &Programme,
+) -> AppResult<(DecisionKind, Option<Certificate>)> {
+    if let Some(certificate) = certificates::store::of_programme(conn, &programme.id)? {
+        return Ok((DecisionKind::Recertification, Some(certificate)));
+    }
+    let transfer = applications::store::find_review(conn, &programme.application_id)?
+        .is_some_and(|review| review.transfer.is_some());
+    Ok((
+        if transfer {
+            DecisionKind::Transfer
+        } else {
+            DecisionKind::Initial
+        },
+        None,
+    ))
+}
+
 /// The facts a grant depends on, as of now.
 fn grant_facts(
     conn: &mut DbConnection,
-    programme: &Programme,
-    application: &Application,
+    (programme, application): (&Programme, &Application),
+    (kind, certificate): (DecisionKind, Option<&Certificate>),
     today: NaiveDate,
 ) -> AppResult<GrantFacts> {
-    let stage2_completed = audits::store::of_programme(conn, &programme.id)?
-        .iter()
-        .any(|a| a.kind == AuditKind::Stage2 && a.state == AuditState::Completed);
+    let audits = audits::store::of_programme(conn, &programme.id)?;
+    let audit_completed = match kind {
+        DecisionKind::Initial => audits
+            .iter()
+            .any(|a| a.kind == AuditKind::Stage2 && a.state == AuditState::Completed),
+        DecisionKind::Recertification => {
+            let this_cycle: Vec<_> = programmes::store::plan_of(conn, &programme.id)?
+                .into_iter()
+                .filter(|entry| entry.cycle == programme.cycle)
+                .map(|entry| entry.id)
+                .collect();
+            audits.iter().any(|a| {
+                a.kind == AuditKind::Recertification
+                    && a.state == AuditState::Completed
+                    && a.programme_audit_id
+                        .as_ref()
+                        .is_some_and(|entry| this_cycle.contains(entry))
+            })
+        }
+        DecisionKind::Transfer => true,
+    };
+    let certificate_blocker = match (kind, certificate) {
+        (DecisionKind::Recertification, Some(certificate)) => {
+            renewal(certificate.status, certificate.expires_on, today).err()
+        }
+        (DecisionKind::Transfer, _) => {
+            let (_, expires_on) = transferred(application)?;
+            (expires_on < today).then(|| {
+                format!("the certificate to transfer expired on {expires_on}: only a valid certificate is transferred (IAF MD 2)")
+            })
+        }
+        _ => None,
+    };
     let findings = crate::nonconformities::store::in_programme(conn, &programme.id, None)?;
     let clauses = |kind: FindingKind, pending: &dyn Fn(FindingState) -> bool| -> Vec<String> {
         findings
@@ -48,7 +102,9 @@ fn grant_facts(
             .collect()
     };
     Ok(GrantFacts {
-        stage2_completed,
+        kind,
+        audit_completed,
+        certificate_blocker,
         unverified_majors: clauses(FindingKind::Major, &|s| s != FindingState::Verified),
         minors_without_plan: clauses(FindingKind::Minor, &|s| {
             matches!(
@@ -56,15 +112,37 @@ fn grant_facts(
                 FindingState::Open | FindingState::Responded | FindingState::Returned
             )
         }),
-        new_stage2_required_on: programme.new_stage2_required_on,
+        new_stage2_required_on: programme
+            .new_stage2_required_on
+            .filter(|_| kind == DecisionKind::Initial),
         impartiality_blockers: impartiality(&application.consultancy.0, &[], today).blockers,
     })
 }
 
-/// Grants or refuses certification (decision makers). A grant needs the completed stage 2
-/// report, every major verified and every minor's plan accepted, no 6-month lapse and no
-/// impartiality blocker; it places the cycle from today and issues the certificate, all
-/// in one transaction. Of two deciders granting at once, one gets 409.
+/// Where a transfer comes from and the transferred certificate's expiry.
+fn transferred(application: &Application) -> AppResult<(TransferOrigin, NaiveDate)> {
+    let held = application
+        .current_certification
+        .as_ref()
+        .map(|held| &held.0)
+        .ok_or_else(|| AppError::internal("a transfer without the certification it takes over"))?;
+    Ok((
+        TransferOrigin {
+            certification_body: held.certification_body.clone(),
+            certificate_number: held.certificate_number.clone(),
+            accreditation_body: held.accreditation_body.clone(),
+        },
+        held.expires_on,
+    ))
+}
+
+/// Grants or refuses certification (decision makers). What is decided follows from the
+/// programme: the initial certification after stage 2, a transfer after the pre-transfer
+/// review, and once certified, recertification after the cycle's recertification audit.
+/// A grant needs that audit completed, every major verified and every minor's plan
+/// accepted, no 6-month lapse after stage 2, no impartiality blocker, and a certificate
+/// that can be renewed or taken over. It issues or renews the certificate and places the
+/// cycle in the same transaction. Of two deciders granting at once, one gets 409.
 pub fn decide(tx: &mut Tx<'_>, caller: &Caller, input: DecisionInput) -> AppResult<DecisionView> {
     caller.require_role(&[Role::DecisionMaker])?;
     let programme = programmes::store::find(tx.conn, &input.programme_id)?
@@ -94,14 +172,25 @@ pub fn decide(tx: &mut Tx<'_>, caller: &Caller, input: DecisionInput) -> AppResu
     );
     let (rationale, scope, sites) = checker.finish((rationale, scope, sites))?;
     let today = tx.today();
-    // After a grant the certificate is suspended, withdrawn or reduced, never "refused".
-    if let Some(on) = programme.decision_date {
-        return Err(AppError::Conflict(format!(
-            "certification was granted on {on}; act on its certificate instead"
-        )));
+    let (kind, certified) = decision_kind(tx.conn, &programme)?;
+    let facts = grant_facts(
+        tx.conn,
+        (&programme, &application),
+        (kind, certified.as_ref()),
+        today,
+    )?;
+    // Once granted, the certificate is suspended, withdrawn or reduced; the next decision
+    // is on recertification, once its audit is done.
+    if let (DecisionKind::Recertification, false) = (kind, facts.audit_completed) {
+        if input.outcome == DecisionOutcome::Refuse {
+            return Err(AppError::Conflict(format!(
+                "certification was granted on {}; until this cycle's recertification audit is completed, act on its certificate instead",
+                programme.decision_date.unwrap_or(today)
+            )));
+        }
     }
     if input.outcome == DecisionOutcome::Grant {
-        let blockers = grant_blockers(&grant_facts(tx.conn, &programme, &application, today)?);
+        let blockers = grant_blockers(&facts);
         if !blockers.is_empty() {
             return Err(AppError::Conflict(format!(
                 "certification cannot be granted: {}",
@@ -113,7 +202,10 @@ pub fn decide(tx: &mut Tx<'_>, caller: &Caller, input: DecisionInput) -> AppResu
         id: DecisionId::generate(),
         programme_id: programme.id.clone(),
         organisation_id: programme.organisation_id.clone(),
-        cycle: programme.cycle,
+        cycle: match kind {
+            DecisionKind::Recertification => programme.cycle + 1,
+            DecisionKind::Initial | DecisionKind::Transfer => programme.cycle,
+        },
         outcome: input.outcome,
         rationale,
         site_scopes: Json(
@@ -131,24 +223,14 @@ pub fn decide(tx: &mut Tx<'_>, caller: &Caller, input: DecisionInput) -> AppResu
         decided_at: tx.now(),
     };
     store::insert(tx.conn, &decision)?;
+    let scope = scope.unwrap_or_else(|| application.scope_statement.clone());
     let certificate = match decision.outcome {
-        DecisionOutcome::Grant => {
-            if !programmes::service::place_after_decision(tx.conn, &programme, today)? {
-                return Err(AppError::Conflict(
-                    "another decision was recorded meanwhile".into(),
-                ));
-            }
-            let certificate = certificates::service::issue(
-                tx,
-                Grant {
-                    programme: &programme,
-                    scope: scope.unwrap_or_else(|| application.scope_statement.clone()),
-                    sites,
-                    certification_type: "initial certification",
-                },
-            )?;
-            Some((certificate.id, certificate.number))
-        }
+        DecisionOutcome::Grant => Some(grant(
+            tx,
+            (&programme, &application),
+            (kind, certified),
+            (scope, sites),
+        )?),
         DecisionOutcome::Refuse => None,
     };
     tx.record(Change {
@@ -163,19 +245,88 @@ pub fn decide(tx: &mut Tx<'_>, caller: &Caller, input: DecisionInput) -> AppResu
         before: None,
         after: Some(
             json!({"programme_id": decision.programme_id, "outcome": decision.outcome,
+            "certification_type": kind.certification_type(), "cycle": decision.cycle,
             "rationale": decision.rationale, "certificate": certificate.as_ref().map(|c| &c.1)}),
         ),
     })?;
-    tell_client(tx, &decision, certificate.as_ref().map(|c| c.1.as_str()))?;
+    tell_client(
+        tx,
+        &decision,
+        kind,
+        certificate.as_ref().map(|c| c.1.as_str()),
+    )?;
     Ok(DecisionView::new(decision, certificate))
 }
 
-fn tell_client(tx: &mut Tx<'_>, decision: &Decision, number: Option<&str>) -> AppResult<()> {
+/// Carries out a grant: places the cycle, then issues or renews the certificate. 409 when
+/// another decision was recorded meanwhile.
+fn grant(
+    tx: &mut Tx<'_>,
+    (programme, application): (&Programme, &Application),
+    (kind, certified): (DecisionKind, Option<Certificate>),
+    (scope, sites): (String, Vec<(Site, String)>),
+) -> AppResult<(CertificateId, String)> {
+    let today = tx.today();
+    let raced = || AppError::Conflict("another decision was recorded meanwhile".into());
+    let issue = |tx: &mut Tx<'_>, expires_on, transferred_from| {
+        certificates::service::issue(
+            tx,
+            Grant {
+                programme,
+                scope: scope.clone(),
+                sites: sites.clone(),
+                certification_type: kind.certification_type(),
+                expires_on,
+                transferred_from,
+            },
+        )
+        .map(|certificate| (certificate.id, certificate.number))
+    };
+    match (kind, certified) {
+        (DecisionKind::Recertification, Some(certificate)) => {
+            let renewal = renewal(certificate.status, certificate.expires_on, today)
+                .map_err(AppError::Conflict)?;
+            let expires_on = renewed_expiry(certificate.expires_on);
+            if !programmes::service::start_next_cycle(tx.conn, programme, today, expires_on)? {
+                return Err(raced());
+            }
+            certificates::service::renew(tx, &certificate, renewal, (scope, sites))?;
+            Ok((certificate.id, certificate.number))
+        }
+        (DecisionKind::Transfer, _) => {
+            let (origin, expires_on) = transferred(application)?;
+            if !programmes::service::record_transfer_decision(
+                tx.conn, programme, today, expires_on,
+            )? {
+                return Err(raced());
+            }
+            issue(tx, expires_on, Some(origin))
+        }
+        _ => {
+            if !programmes::service::place_after_decision(tx.conn, programme, today)? {
+                return Err(raced());
+            }
+            issue(tx, expiry_from(today), None)
+        }
+    }
+}
+
+fn tell_client(
+    tx: &mut Tx<'_>,
+    decision: &Decision,
+    kind: DecisionKind,
+    number: Option<&str>,
+) -> AppResult<()> {
     let organisation = accounts::find_organisation(tx.conn, decision.organisation_id.as_str())?
         .ok_or_else(|| AppError::internal("organisation vanished"))?;
+    let what = match kind {
+        DecisionKind::Initial => "certification",
+        DecisionKind::Transfer => "transfer of certification",
+        DecisionKind::Recertification => "recertification",
+    };
     let headline = match number {
-        Some(number) => format!("certification granted: certificate {number}"),
-        None => "certification refused; you may appeal against this decision".to_owned(),
+        Some(number) => format!("{what} granted: certificate {number}"),
+        None => format!("{what} refused; you may appeal against this decision"),
     };
     for user in accounts::active_users_of_organisation(tx.conn, &decision.organisation_id)? {
         tx.mail(

@@ -470,6 +470,16 @@ pub fn place_cycle(decision: NaiveDate, time: &AuditTime, provisional: bool) -> 
     ]
 }
 
+/// The decision date a cycle ending on `expires_on` hangs off: three years before the day
+/// after it (the inverse of `expiry_after`). Used where a cycle continues from an expiry:
+/// a transfer, a recertification.
+pub fn cycle_anchor(expires_on: NaiveDate) -> NaiveDate {
+    expires_on
+        .succ_opt()
+        .and_then(|day_after| day_after.checked_sub_months(Months::new(36)))
+        .unwrap_or(expires_on)
+}
+
 /// A transferred certificate's cycle continues with us (IAF MD 2): its decision date is three
 /// years before its expiry, and the audits after `done` of them (surveillance 1, 2,
 /// recertification) are still due. A window already past at acceptance is due within three
@@ -480,11 +490,7 @@ pub fn plan_transfer(
     done: usize,
     time: &AuditTime,
 ) -> Vec<PlannedAudit> {
-    let decision = expires_on
-        .succ_opt()
-        .and_then(|day_after| day_after.checked_sub_months(Months::new(36)))
-        .unwrap_or(expires_on);
-    place_cycle(decision, time, false)
+    place_cycle(cycle_anchor(expires_on), time, false)
         .into_iter()
         .skip(done)
         .map(|audit| {

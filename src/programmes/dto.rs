@@ -28,6 +28,9 @@ pub struct ProgrammeAuditView {
     /// The sites to visit (IAF MD 1): the central function first, then the others; the
     /// ones drawn at random are listed again in `random_site_ids`.
     pub sample: Sample,
+    /// The three-year cycle: 1 from the initial certification, one more per
+    /// recertification, whose grant adds the next cycle's audits.
+    pub cycle: i64,
 }
 
 /// What the client agrees to (IAF MD 5: the audit time and its justification are part of
@@ -102,6 +105,7 @@ impl ProgrammeView {
                     planned_days: audit.planned_days,
                     provisional: audit.provisional,
                     sample: audit.sample.0,
+                    cycle: audit.cycle,
                 })
                 .collect(),
         }

@@ -6,8 +6,9 @@ use rand::SeedableRng;
 use serde_json::json;
 
 use super::domain::{
-    draw_cycle_samples, estimated_decision, expiry_after, next_programme_state, plan_programme,
-    plan_transfer, AuditTime, ProgrammeState, ProgrammeStep, SiteForSampling,
+    cycle_anchor, draw_cycle_samples, estimated_decision, expiry_after, next_programme_state,
+    place_cycle, plan_programme, plan_transfer, AuditTime, ProgrammeState, ProgrammeStep,
+    SiteForSampling,
 };
 use super::dto::{ProgrammeView, Quote};
 use super::store::{self, Programme};
@@ -70,7 +71,17 @@ pub fn create(
         }
         _ => (plan_programme(today, time), programme),
     };
-    let sites: Vec<SiteForSampling> = applications::store::sites(conn, &application.id)?
+    let sites = sites_for_sampling(conn, &application.id)?;
+    let kinds: Vec<_> = plan.iter().map(|audit| audit.kind).collect();
+    let samples = draw_cycle_samples(&kinds, &sites, &mut StdRng::seed_from_u64(seed));
+    store::insert(conn, &programme, &plan, samples)
+}
+
+fn sites_for_sampling(
+    conn: &mut DbConnection,
+    application: &ApplicationId,
+) -> AppResult<Vec<SiteForSampling>> {
+    Ok(applications::store::sites(conn, application)?
         .into_iter()
         .map(|site| SiteForSampling {
             risk: site.risk_score.unwrap_or(0),
@@ -78,10 +89,7 @@ pub fn create(
             headcount: site.headcount,
             is_central: site.is_central,
         })
-        .collect();
-    let kinds: Vec<_> = plan.iter().map(|audit| audit.kind).collect();
-    let samples = draw_cycle_samples(&kinds, &sites, &mut StdRng::seed_from_u64(seed));
-    store::insert(conn, &programme, &plan, samples)
+        .collect())
 }
 
 /// The programme of an application the caller may see, with the quoted audit time and its
@@ -201,10 +209,59 @@ pub fn place_after_decision(
     if !store::record_decision(conn, &programme.id, decided_on, expiry_after(decided_on))? {
         return Ok(false);
     }
-    let review = applications::store::find_review(conn, &programme.application_id)?
-        .ok_or_else(|| AppError::internal("an accepted application without its review"))?;
-    for audit in crate::programmes::domain::place_cycle(decided_on, &review.audit_time.0, false) {
-        store::place_audit(conn, &programme.id, &audit)?;
+    let time = audit_time(conn, programme)?;
+    for audit in crate::programmes::domain::place_cycle(decided_on, &time, false) {
+        store::place_audit(conn, (&programme.id, programme.cycle), &audit)?;
     }
     Ok(true)
+}
+
+/// Records the decision on a transfer (IAF MD 2): the transferred certificate's cycle and
+/// expiry continue, so the audits stay where the pre-transfer review placed them. False
+/// when a decision was recorded meanwhile.
+pub fn record_transfer_decision(
+    conn: &mut DbConnection,
+    programme: &Programme,
+    decided_on: NaiveDate,
+    expires_on: NaiveDate,
+) -> AppResult<bool> {
+    store::record_decision(conn, &programme.id, decided_on, expires_on)
+}
+
+/// Starts the next three-year cycle on a recertification grant (17021-1 9.6.3): its
+/// surveillance and recertification audits hang off the day after the old expiry, as if
+/// decided then, so the cycle continues to `expires_on`; their samples are drawn now from
+/// the programme's seed and the cycle number. False when another decision started it.
+pub fn start_next_cycle(
+    conn: &mut DbConnection,
+    programme: &Programme,
+    decided_on: NaiveDate,
+    expires_on: NaiveDate,
+) -> AppResult<bool> {
+    if !store::start_cycle(
+        conn,
+        &programme.id,
+        programme.cycle,
+        (decided_on, expires_on),
+    )? {
+        return Ok(false);
+    }
+    let time = audit_time(conn, programme)?;
+    let plan = place_cycle(cycle_anchor(expires_on), &time, false);
+    let kinds: Vec<_> = plan.iter().map(|audit| audit.kind).collect();
+    let cycle = programme.cycle + 1;
+    let seed = (programme.sample_seed as u64).wrapping_add(cycle as u64);
+    let samples = draw_cycle_samples(
+        &kinds,
+        &sites_for_sampling(conn, &programme.application_id)?,
+        &mut StdRng::seed_from_u64(seed),
+    );
+    store::insert_cycle(conn, (&programme.id, cycle), &plan, samples)?;
+    Ok(true)
+}
+
+fn audit_time(conn: &mut DbConnection, programme: &Programme) -> AppResult<AuditTime> {
+    let review = applications::store::find_review(conn, &programme.application_id)?
+        .ok_or_else(|| AppError::internal("an accepted application without its review"))?;
+    Ok(review.audit_time.0)
 }

@@ -50,9 +50,11 @@ pub struct ProgrammeAudit {
     pub planned_days: f64,
     pub provisional: bool,
     pub sample: Json<Sample>,
+    /// The three-year cycle it belongs to (`Programme::cycle`).
+    pub cycle: i64,
 }
 
-/// Stores the programme with its audits; `samples[i]` belongs to `plan[i]`.
+/// Stores the programme with its first cycle's audits; `samples[i]` belongs to `plan[i]`.
 pub fn insert(
     conn: &mut DbConnection,
     programme: &Programme,
@@ -62,25 +64,31 @@ pub fn insert(
     diesel::insert_into(audit_programmes::table)
         .values(programme)
         .execute(conn)?;
-    let audits: Vec<ProgrammeAudit> = plan
-        .iter()
-        .zip(samples)
-        .enumerate()
-        .map(|(position, (audit, sample))| ProgrammeAudit {
-            id: ProgrammeAuditId::generate(),
-            programme_id: programme.id.clone(),
-            kind: audit.kind,
-            position: position as i64 + 1,
-            window_start: audit.window_start,
-            window_end: audit.window_end,
-            planned_days: audit.days,
-            provisional: audit.provisional,
-            sample: Json(sample),
-        })
-        .collect();
-    for audit in &audits {
+    insert_cycle(conn, (&programme.id, programme.cycle), plan, samples)
+}
+
+/// Adds the audits of `cycle` after those already planned; `samples[i]` belongs to `plan[i]`.
+pub fn insert_cycle(
+    conn: &mut DbConnection,
+    (programme_id, cycle): (&ProgrammeId, i64),
+    plan: &[PlannedAudit],
+    samples: Vec<Sample>,
+) -> AppResult<()> {
+    let planned = plan_of(conn, programme_id)?.len() as i64;
+    for (position, (audit, sample)) in (planned + 1..).zip(plan.iter().zip(samples)) {
         diesel::insert_into(programme_audits::table)
-            .values(audit)
+            .values(ProgrammeAudit {
+                id: ProgrammeAuditId::generate(),
+                programme_id: programme_id.clone(),
+                kind: audit.kind,
+                position,
+                window_start: audit.window_start,
+                window_end: audit.window_end,
+                planned_days: audit.days,
+                provisional: audit.provisional,
+                sample: Json(sample),
+                cycle,
+            })
             .execute(conn)?;
     }
     Ok(())
@@ -201,15 +209,38 @@ pub fn record_decision(
     Ok(updated == 1)
 }
 
-/// Moves one audit of the plan to its final window.
-pub fn place_audit(
+/// Records a recertification: the programme moves from cycle `from` to the next, with
+/// its decision date and expiry, only if it is still in `from` (of two deciders, one wins).
+pub fn start_cycle(
     conn: &mut DbConnection,
     id: &ProgrammeId,
+    from: i64,
+    (decided_on, expires_on): (NaiveDate, NaiveDate),
+) -> AppResult<bool> {
+    let updated = diesel::update(
+        audit_programmes::table
+            .find(id)
+            .filter(audit_programmes::cycle.eq(from)),
+    )
+    .set((
+        audit_programmes::cycle.eq(from + 1),
+        audit_programmes::decision_date.eq(Some(decided_on)),
+        audit_programmes::certificate_expires_on.eq(Some(expires_on)),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Moves one audit of the plan's `cycle` to its final window.
+pub fn place_audit(
+    conn: &mut DbConnection,
+    (id, cycle): (&ProgrammeId, i64),
     audit: &PlannedAudit,
 ) -> AppResult<()> {
     diesel::update(
         programme_audits::table
             .filter(programme_audits::programme_id.eq(id))
+            .filter(programme_audits::cycle.eq(cycle))
             .filter(programme_audits::kind.eq(audit.kind)),
     )
     .set((

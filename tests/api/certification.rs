@@ -40,7 +40,7 @@ async fn audited(cb: &Cb, observer: &User) -> (String, String) {
     (major, minor)
 }
 
-async fn decide(cb: &Cb, who: &User, outcome: &str) -> crate::helpers::Response {
+pub(crate) async fn decide(cb: &Cb, who: &User, outcome: &str) -> crate::helpers::Response {
     let programme = cb.programme["id"].as_str().unwrap();
     cb.post(who, "/api/v1/decisions",
         json!({"programme_id": programme, "outcome": outcome, "rationale": "Report and nonconformities reviewed"}))
@@ -540,7 +540,7 @@ async fn a_grant_issues_a_certificate_that_is_suspended_reinstated_reduced_and_e
 }
 
 /// A certificate granted today by `decider`, its nonconformities handled.
-async fn granted(cb: &Cb, decider: &User) -> String {
+pub(crate) async fn granted(cb: &Cb, decider: &User) -> String {
     let observer = cb
         .app
         .staff(Role::DecisionMaker, "observer@cb.example")
@@ -736,7 +736,7 @@ fn verify_with_pyjwt(jwks: &Value, token: &str) -> Result<String, String> {
 
 /// Runs one of poppler's tools (Debian's `poppler-utils`, which `.ci/run` installs) on a
 /// PDF given on stdin; its stdout.
-fn poppler(pdf: &[u8], tool: &str, args: &[&str]) -> Vec<u8> {
+pub(crate) fn poppler(pdf: &[u8], tool: &str, args: &[&str]) -> Vec<u8> {
     use std::io::Write;
     let mut child = std::process::Command::new(tool)
         .args(args)

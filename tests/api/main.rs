@@ -11,6 +11,7 @@ mod helpers;
 mod migrations;
 mod notifications;
 mod operations;
+mod renewal;
 mod smtp_sink;
 mod tokens;
 mod trail;

@@ -271,15 +271,30 @@ pub fn reports(conn: &mut DbConnection, id: &AuditId) -> AppResult<Vec<FrozenRep
 }
 
 /// Everyone on a team of the programme's audits that were not cancelled.
-pub fn members_in_programme(
+/// Who was on the team (observers included) of a live audit of one cycle of `programme`:
+/// its planned audits `entries`, and special audits starting on or after `since` (any,
+/// without it).
+pub fn members_in_cycle(
     conn: &mut DbConnection,
     programme: &ProgrammeId,
+    (entries, since): (&[ProgrammeAuditId], Option<NaiveDate>),
 ) -> AppResult<Vec<UserId>> {
-    Ok(audit_team_members::table
+    let members: Vec<(UserId, Option<ProgrammeAuditId>, NaiveDate)> = audit_team_members::table
         .inner_join(audits::table.on(audits::id.eq(audit_team_members::audit_id)))
         .filter(audits::programme_id.eq(programme))
         .filter(audits::state.ne(AuditState::Cancelled))
-        .select(audit_team_members::user_id)
-        .distinct()
-        .load(conn)?)
+        .select((
+            audit_team_members::user_id,
+            audits::programme_audit_id,
+            audits::starts_on,
+        ))
+        .load(conn)?;
+    Ok(members
+        .into_iter()
+        .filter(|(_, entry, starts_on)| match entry {
+            Some(entry) => entries.contains(entry),
+            None => since.is_none_or(|since| *starts_on >= since),
+        })
+        .map(|(user, _, _)| user)
+        .collect())
 }

@@ -32,15 +32,27 @@ use crate::workflow::transition::{find_visible, take_step, Lifecycle};
 use crate::workflow::Tx;
 
 /// Who decides on a client's certification — grant, suspension, reinstatement,
-/// withdrawal, scope — may not have been on its audit teams in the cycle, nor have a
-/// conflict with it or have given it consultancy (17021-1 9.5.1.2, 5.2): a 403 naming why.
+/// withdrawal, scope — may not have been on its audit teams in the current cycle, nor have
+/// a conflict with it or have given it consultancy (17021-1 9.5.1.2, 5.2): a 403 naming
+/// why. The cycle's audits are its planned ones and the special audits since the decision
+/// that started it; an auditor of an earlier cycle may decide.
 pub fn check_independent(
     tx: &mut Tx<'_>,
     caller: &Caller,
     programme: &crate::programmes::ProgrammeId,
     client: &crate::accounts::OrganisationId,
 ) -> AppResult<()> {
-    if audits::store::members_in_programme(tx.conn, programme)?.contains(&caller.user_id) {
+    let programme = programmes::store::find(tx.conn, programme)?
+        .ok_or_else(|| AppError::internal("programme vanished"))?;
+    let entries: Vec<ProgrammeAuditId> = programmes::store::plan_of(tx.conn, &programme.id)?
+        .into_iter()
+        .filter(|entry| entry.cycle == programme.cycle)
+        .map(|entry| entry.id)
+        .collect();
+    let since = programme.decision_date.filter(|_| programme.cycle > 1);
+    if audits::store::members_in_cycle(tx.conn, &programme.id, (&entries, since))?
+        .contains(&caller.user_id)
+    {
         return Err(AppError::Forbidden(
             "you were on an audit team of this client in this cycle: another decision maker decides (ISO/IEC 17021-1 9.5.1.2)".into(),
         ));

@@ -115,6 +115,16 @@ pub struct Config {
     )]
     pub login_limit_per_ip: u32,
 
+    /// Requests per client address per minute to the public verification API and pages;
+    /// 0 turns the limit off.
+    #[arg(
+        long,
+        env = "CERTBODY_PUBLIC_LIMIT_PER_MINUTE",
+        default_value_t = 300,
+        global = true
+    )]
+    pub public_limit_per_minute: u32,
+
     /// Login attempts allowed per account (email) per 15 minutes.
     #[arg(
         long,

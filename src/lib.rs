@@ -25,5 +25,6 @@ pub mod startup;
 pub mod telemetry;
 pub mod trail;
 pub mod validate;
+pub mod verification;
 pub mod web;
 pub mod workflow;

@@ -23,6 +23,7 @@ use crate::notify::Notifier;
 use crate::scheduler::{deadline_jobs, Job, Scheduler};
 use crate::web::json::{path_config, query_config, JsonLimit};
 use crate::web::openapi;
+use crate::web::public_limit::PublicLimit;
 use crate::web::text::refuse_nul_in_url;
 use crate::web::{health, problems, request_id_header, TrustedProxies};
 use crate::workflow::Service;
@@ -112,6 +113,7 @@ impl Application {
             config.login_limit_per_account,
             config.register_limit_per_ip,
         ));
+        let public_limit = web::Data::new(PublicLimit::new(config.public_limit_per_minute));
         let json_limit = JsonLimit(config.max_json_bytes);
         let upload_limit = web::Data::new(UploadLimit(config.max_upload_bytes));
         let openapi = openapi::document();
@@ -127,6 +129,7 @@ impl Application {
                 .app_data(trusted_proxies.clone())
                 .app_data(keys.clone())
                 .app_data(limits.clone())
+                .app_data(public_limit.clone())
                 .app_data(json_limit)
                 .app_data(upload_limit.clone())
                 .app_data(signing_keys.clone())

@@ -38,7 +38,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/admin/users/{id}/reactivate").route(web::post().to(reactivate_user)),
         )
         .service(web::resource("/organisations").route(web::get().to(list_organisations)))
-        .service(web::resource("/organisations/{id}").route(web::get().to(get_organisation)));
+        .service(web::resource("/organisations/{id}").route(web::get().to(get_organisation)))
+        .service(
+            web::resource("/organisations/{id}/confidentiality")
+                .route(web::put().to(crate::verification::set_confidentiality)),
+        );
 }
 
 /// This module's part of the OpenAPI document.

@@ -242,6 +242,18 @@ pub fn list_organisations(
     })
 }
 
+/// Marks an organisation confidential (not listed in the public directory) or not.
+pub fn set_confidential(
+    conn: &mut DbConnection,
+    id: &OrganisationId,
+    confidential: bool,
+) -> AppResult<()> {
+    diesel::update(organisations::table.find(id))
+        .set(organisations::confidential.eq(confidential))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Activates or deactivates an account; 409 when it already is in that state. Deactivation
 /// also voids every token issued so far, so reactivation does not revive them.
 pub fn set_user_active(conn: &mut DbConnection, id: &UserId, active: bool) -> AppResult<User> {

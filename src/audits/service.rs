@@ -233,6 +233,14 @@ pub fn plan(tx: &mut Tx<'_>, caller: &Caller, input: PlanInput) -> AppResult<Aud
                 "give programme_audit_id, or programme_id with special_reason for a special audit",
             )),
         };
+    if let Some(entry) = entry.as_ref().filter(|e| e.cycle != programme.cycle) {
+        return Err(AppError::Conflict(format!(
+            "this {} belongs to cycle {} of the programme, which is in cycle {} now",
+            entry.kind.label(),
+            entry.cycle,
+            programme.cycle
+        )));
+    }
     if let Some(planned) = match &entry {
         Some(entry) => store::live_for_entry(tx.conn, &entry.id)?,
         None => None,

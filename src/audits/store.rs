@@ -270,7 +270,6 @@ pub fn reports(conn: &mut DbConnection, id: &AuditId) -> AppResult<Vec<FrozenRep
         .load(conn)?)
 }
 
-/// Everyone on a team of the programme's audits that were not cancelled.
 /// Who was on the team (observers included) of a live audit of one cycle of `programme`:
 /// its planned audits `entries`, and special audits starting on or after `since` (any,
 /// without it).

@@ -90,10 +90,11 @@ pub enum Renewal {
 }
 
 /// Whether a certificate in `status`, expiring on `expires_on`, can be renewed by a
-/// recertification decided on `today`; `Err` says why not.
+/// recertification decided on `today`; `Err` says why not. One that expired while
+/// suspended is not restored: its suspension was never lifted.
 pub fn renewal(
-    status: CertificateStatus,
-    expires_on: NaiveDate,
+    (status, expires_on): (CertificateStatus, NaiveDate),
+    suspended_at_expiry: bool,
     today: NaiveDate,
 ) -> Result<Renewal, String> {
     let restorable_until = expires_on
@@ -106,6 +107,10 @@ pub fn renewal(
         ),
         CertificateStatus::Suspended => Err(
             "the certificate is suspended: reinstate or withdraw it before deciding on recertification"
+                .into(),
+        ),
+        CertificateStatus::Expired if suspended_at_expiry => Err(
+            "the certificate expired while suspended: its suspension was never lifted, so it is not restored"
                 .into(),
         ),
         CertificateStatus::Active if today <= expires_on => Ok(Renewal::Continued),
@@ -170,7 +175,7 @@ pub fn normalise_number(prefix: &str, typed: &str) -> Result<String, String> {
         .collect();
     if rest.len() != 9 || rest.iter().any(|c| !ALPHABET.contains(c)) {
         return Err(format!(
-            "a certificate number is {prefix}- and nine letters or digits, e.g. {prefix}-7K2M-9QXA-T"
+            "a certificate number is {prefix}- and nine letters or digits, e.g. {prefix}-7K2M-9QXA-Y"
         ));
     }
     if check_character(&rest[..8]) != Some(rest[8] as char) {
@@ -291,21 +296,14 @@ mod tests {
         assert_eq!(renewed_expiry(expires), date("2032-11-27"));
         assert_eq!(renewed_expiry(date("2029-02-28")), date("2032-02-29"));
         use CertificateStatus::*;
-        assert_eq!(
-            renewal(Active, expires, date("2029-11-27")),
-            Ok(Renewal::Continued)
-        );
-        assert_eq!(
-            renewal(Active, expires, date("2029-11-28")),
-            Ok(Renewal::Restored)
-        );
-        assert_eq!(
-            renewal(Expired, expires, date("2030-05-27")),
-            Ok(Renewal::Restored)
-        );
-        assert!(renewal(Expired, expires, date("2030-05-28")).is_err());
-        assert!(renewal(Suspended, expires, date("2029-10-01")).is_err());
-        assert!(renewal(Withdrawn, expires, date("2029-10-01")).is_err());
+        let on = |status, day| renewal((status, expires), false, date(day));
+        assert_eq!(on(Active, "2029-11-27"), Ok(Renewal::Continued));
+        assert_eq!(on(Active, "2029-11-28"), Ok(Renewal::Restored));
+        assert_eq!(on(Expired, "2030-05-27"), Ok(Renewal::Restored));
+        assert!(on(Expired, "2030-05-28").is_err());
+        assert!(on(Suspended, "2029-10-01").is_err());
+        assert!(on(Withdrawn, "2029-10-01").is_err());
+        assert!(renewal((Expired, expires), true, date("2029-12-01")).is_err());
     }
 
     #[test]

@@ -28,6 +28,7 @@ use crate::scheduler::first_notice;
 use crate::standards;
 use crate::trail::Change;
 use crate::validate::{required_text, Checker};
+use crate::verification::service::publish;
 use crate::workflow::transition::{find_visible, take_step, Lifecycle};
 use crate::workflow::Tx;
 
@@ -44,11 +45,7 @@ pub fn check_independent(
 ) -> AppResult<()> {
     let programme = programmes::store::find(tx.conn, programme)?
         .ok_or_else(|| AppError::internal("programme vanished"))?;
-    let entries: Vec<ProgrammeAuditId> = programmes::store::plan_of(tx.conn, &programme.id)?
-        .into_iter()
-        .filter(|entry| entry.cycle == programme.cycle)
-        .map(|entry| entry.id)
-        .collect();
+    let entries = programmes::store::cycle_entries(tx.conn, &programme)?;
     let since = programme.decision_date.filter(|_| programme.cycle > 1);
     if audits::store::members_in_cycle(tx.conn, &programme.id, (&entries, since))?
         .contains(&caller.user_id)
@@ -191,33 +188,39 @@ pub fn issue(tx: &mut Tx<'_>, grant: Grant<'_>) -> AppResult<Certificate> {
         before: None,
         after: Some(json!({"number": certificate.number, "expires_on": expires_on, "revision": 1})),
     })?;
+    publish(tx, &certificate.id)?;
     Ok(certificate)
 }
 
-/// Renews the certificate on a recertification grant (17021-1 9.6.3.2): a new revision
-/// issued today with the decided scope and sites and the holder's current details, valid
-/// until the prior expiry plus three years; an expired certificate is restored to active.
-pub fn renew(
-    tx: &mut Tx<'_>,
-    certificate: &Certificate,
-    renewal: Renewal,
-    (scope, sites): (String, Vec<(Site, String)>),
-) -> AppResult<()> {
+/// What a recertification grant renews the certificate with (17021-1 9.6.3.2).
+pub struct Renewed {
+    pub renewal: Renewal,
+    /// The prior expiry plus three years (`renewed_expiry`).
+    pub expires_on: NaiveDate,
+    pub scope: String,
+    pub sites: Vec<(Site, String)>,
+    pub certification_type: &'static str,
+}
+
+/// Renews the certificate on a recertification grant: a new revision issued today with
+/// the decided scope and sites and the holder's current details; an expired certificate
+/// is restored to active. The decision's notice tells the client.
+pub fn renew(tx: &mut Tx<'_>, certificate: &Certificate, renewed: Renewed) -> AppResult<()> {
     let today = tx.today();
     let at = tx.now();
     let id = &certificate.id;
     let current = view(tx.conn, id)?.content;
     let (holder, certification_body) = parties(tx, &certificate.organisation_id)?;
     let revision = certificate.revision + 1;
-    let expires_on = renewed_expiry(certificate.expires_on);
+    let expires_on = renewed.expires_on;
     let content = CertifiedContent {
         holder,
-        scope,
-        sites: certified_sites(sites),
+        scope: renewed.scope,
+        sites: certified_sites(renewed.sites),
         issued_on: today,
         expires_on,
         revision,
-        certification_type: "recertification".to_owned(),
+        certification_type: renewed.certification_type.to_owned(),
         certification_body,
         ..current
     };
@@ -230,23 +233,24 @@ pub fn renew(
             revision,
             issued_on: today,
             content: Json(content),
-            reason: Some("recertification".to_owned()),
+            reason: Some(renewed.certification_type.to_owned()),
             superseded_on: None,
         },
     )?;
     store::renew(tx.conn, id, (revision, today, expires_on), at)?;
-    let (action, headline) = match renewal {
-        Renewal::Continued => ("renewed", format!("renewed until {expires_on}")),
-        Renewal::Restored => {
-            record_event(
-                tx.conn,
-                id,
-                (Some(certificate.status), CertificateStatus::Active),
-                Some("restored by recertification within 6 months of expiry (ISO/IEC 17021-1 9.6.3.2)"),
-                (today, at),
-            )?;
-            ("restored", format!("restored and valid until {expires_on}"))
-        }
+    // Restored while still marked active (the expiry job had not run): no status change.
+    if certificate.status != CertificateStatus::Active {
+        record_event(
+            tx.conn,
+            id,
+            (Some(certificate.status), CertificateStatus::Active),
+            Some("restored by recertification within 6 months of expiry (ISO/IEC 17021-1 9.6.3.2)"),
+            (today, at),
+        )?;
+    }
+    let action = match renewed.renewal {
+        Renewal::Continued => "renewed",
+        Renewal::Restored => "restored",
     };
     tx.record(Change {
         entity_type: CertificateLifecycle::ENTITY,
@@ -262,12 +266,26 @@ pub fn renew(
             "expires_on": expires_on}),
         ),
     })?;
-    tell_client(
-        tx,
-        certificate,
-        &format!("{headline} (revision {revision})"),
-        None,
-    )
+    publish(tx, id)
+}
+
+/// Whether a recertification decided on `today` renews the certificate, and how.
+pub fn renewal_now(
+    conn: &mut DbConnection,
+    certificate: &Certificate,
+    today: NaiveDate,
+) -> AppResult<Result<Renewal, String>> {
+    let suspended_at_expiry = certificate.status == CertificateStatus::Expired
+        && store::events(conn, &certificate.id)?
+            .iter()
+            .rev()
+            .find(|event| event.to_status == CertificateStatus::Expired)
+            .is_some_and(|event| event.from_status == Some(CertificateStatus::Suspended));
+    Ok(renewal(
+        (certificate.status, certificate.expires_on),
+        suspended_at_expiry,
+        today,
+    ))
 }
 
 /// Stores a revision as issued, with its PDF/A, whose SHA-256 the credential names.
@@ -571,6 +589,7 @@ pub fn change_scope(
         ),
         Some(&reason),
     )?;
+    publish(tx, id)?;
     view(tx.conn, id)
 }
 
@@ -634,8 +653,11 @@ pub fn watch(tx: &mut Tx<'_>) -> AppResult<usize> {
                 .filter(|a| a.state == AuditState::Completed)
                 .filter_map(|a| a.programme_audit_id)
                 .collect();
+        let programme = programmes::store::find(tx.conn, &certificate.programme_id)?
+            .ok_or_else(|| AppError::internal("programme vanished"))?;
         let surveillance = programmes::store::plan_of(tx.conn, &certificate.programme_id)?
             .into_iter()
+            .filter(|e| e.cycle == programme.cycle)
             .filter(|e| {
                 matches!(
                     e.kind,
@@ -753,6 +775,7 @@ fn change_status(
         before: Some(json!({"status": certificate.status})),
         after: Some(json!({"status": to, "reason": reason})),
     })?;
+    publish(tx, &certificate.id)?;
     tell_client(tx, certificate, to.label().as_str(), Some(reason))
 }
 
@@ -875,6 +898,7 @@ impl Lifecycle for CertificateLifecycle {
         to: CertificateStatus,
         note: Option<&str>,
     ) -> AppResult<()> {
+        publish(tx, &certificate.id)?;
         tell_client(tx, certificate, to.label().as_str(), note)
     }
 }

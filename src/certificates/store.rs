@@ -346,6 +346,17 @@ pub fn past_expiry(conn: &mut DbConnection, today: NaiveDate) -> AppResult<Vec<C
         .load(conn)?)
 }
 
+/// Every certificate of one organisation.
+pub fn of_organisation(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+) -> AppResult<Vec<Certificate>> {
+    Ok(certificates::table
+        .filter(certificates::organisation_id.eq(organisation))
+        .select(Certificate::as_select())
+        .load(conn)?)
+}
+
 /// The certificate a programme's grant issued, if any.
 pub fn of_programme(
     conn: &mut DbConnection,

@@ -100,6 +100,41 @@ impl SigningKeys {
             "id": self.did, "verificationMethod": methods, "assertionMethod": ids})
     }
 
+    /// Checks a credential JWT's EdDSA signature against the key its `kid` names among every
+    /// key we published: its claims, or why it does not verify.
+    pub fn verify(&self, token: &str) -> Result<Value, String> {
+        let parts: Vec<&str> = token.trim().split('.').collect();
+        let [header, payload, signature] = parts[..] else {
+            return Err("not a JWT: three dot-separated parts are expected".into());
+        };
+        let json = |part: &str| -> Result<Value, String> {
+            URL_SAFE_NO_PAD
+                .decode(part)
+                .ok()
+                .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+                .ok_or_else(|| "not a JWT: a part is not base64url JSON".to_owned())
+        };
+        let head = json(header)?;
+        if head["alg"] != "EdDSA" {
+            return Err("not signed with EdDSA, which this certification body uses".into());
+        }
+        let key = head["kid"]
+            .as_str()
+            .and_then(|kid| self.published.iter().find(|(id, _)| id == kid))
+            .ok_or("signed with a key this certification body never published")?;
+        let signature = URL_SAFE_NO_PAD
+            .decode(signature)
+            .ok()
+            .and_then(|bytes| ed25519_dalek::Signature::from_slice(&bytes).ok())
+            .ok_or("the signature is malformed")?;
+        key.1
+            .verify_strict(format!("{header}.{payload}").as_bytes(), &signature)
+            .map_err(|_| {
+                "the signature does not match: the credential was altered or is not ours"
+            })?;
+        json(payload)
+    }
+
     /// Signs a credential as a VC-JOSE-COSE JWT (`typ: vc+jwt`, the key's `kid`).
     pub fn sign(&self, credential: &Value) -> AppResult<String> {
         let mut header = Header::new(Algorithm::EdDSA);

@@ -10,9 +10,9 @@ use utoipa::OpenApi;
 
 pub use handlers::*;
 
-/// The public status list, below `/api/v1`.
+/// The public status lists, below `/api/v1/public` (shared with verification).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/status/{purpose}").route(web::get().to(status_list)));
+    cfg.service(web::resource("/credentials/status/{purpose}").route(web::get().to(status_list)));
 }
 
 /// The key documents at the root of the site, where JOSE libraries and did:web resolvers

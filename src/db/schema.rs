@@ -399,6 +399,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    public_certificates (number) {
+        number -> Text,
+        certificate_id -> Text,
+        status -> Text,
+        holder_key -> Text,
+        standard_id -> Text,
+        country -> Text,
+        listed -> Bool,
+        body -> Text,
+        etag -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    public_certificate_words (word, number) {
+        word -> Text,
+        number -> Text,
+    }
+}
+
+diesel::joinable!(public_certificate_words -> public_certificates (number));
+diesel::allow_tables_to_appear_in_same_query!(public_certificates, public_certificate_words);
+
 diesel::allow_tables_to_appear_in_same_query!(certificates, certificate_revisions, organisations);
 
 diesel::joinable!(audit_team_members -> audits (audit_id));

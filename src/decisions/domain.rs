@@ -57,13 +57,15 @@ pub struct GrantFacts {
 /// Why certification cannot be granted yet; empty when it can.
 pub fn grant_blockers(facts: &GrantFacts) -> Vec<String> {
     let mut blockers = Vec::new();
-    match facts.kind {
-        _ if facts.audit_completed => {}
-        DecisionKind::Initial => blockers.push("the stage 2 audit is not completed".to_owned()),
-        DecisionKind::Recertification => {
-            blockers.push("this cycle's recertification audit is not completed".to_owned())
+    if !facts.audit_completed {
+        match facts.kind {
+            DecisionKind::Initial => blockers.push("the stage 2 audit is not completed".to_owned()),
+            DecisionKind::Recertification => {
+                blockers.push("this cycle's recertification audit is not completed".to_owned())
+            }
+            // Decided on the pre-transfer review, which acceptance required.
+            DecisionKind::Transfer => {}
         }
-        DecisionKind::Transfer => {}
     }
     blockers.extend(facts.certificate_blocker.iter().cloned());
     if let Some(on) = facts.new_stage2_required_on {

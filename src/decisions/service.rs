@@ -16,8 +16,8 @@ use crate::audits;
 use crate::audits::domain::{AuditKind, AuditState};
 use crate::auth::{Caller, ObjectScope, Role, StaffAccess};
 use crate::certificates;
-use crate::certificates::domain::{expiry_from, renewal, renewed_expiry, TransferOrigin};
-use crate::certificates::service::{check_independent, scoped_sites, Grant};
+use crate::certificates::domain::{expiry_from, renewed_expiry, TransferOrigin};
+use crate::certificates::service::{check_independent, scoped_sites, Grant, Renewed};
 use crate::certificates::store::Certificate;
 use crate::certificates::CertificateId;
 use crate::db::types::Json;
@@ -25,6 +25,7 @@ use crate::db::DbConnection;
 use crate::error::{AppError, AppResult};
 use crate::nonconformities::domain::{FindingKind, FindingState};
 use crate::programmes;
+use crate::programmes::domain::ProgrammeState;
 use crate::programmes::store::Programme;
 use crate::trail::Change;
 use crate::validate::{optional_text, required_text, Checker};
@@ -66,11 +67,7 @@ fn grant_facts(
             .iter()
             .any(|a| a.kind == AuditKind::Stage2 && a.state == AuditState::Completed),
         DecisionKind::Recertification => {
-            let this_cycle: Vec<_> = programmes::store::plan_of(conn, &programme.id)?
-                .into_iter()
-                .filter(|entry| entry.cycle == programme.cycle)
-                .map(|entry| entry.id)
-                .collect();
+            let this_cycle = programmes::store::cycle_entries(conn, programme)?;
             audits.iter().any(|a| {
                 a.kind == AuditKind::Recertification
                     && a.state == AuditState::Completed
@@ -83,7 +80,7 @@ fn grant_facts(
     };
     let certificate_blocker = match (kind, certificate) {
         (DecisionKind::Recertification, Some(certificate)) => {
-            renewal(certificate.status, certificate.expires_on, today).err()
+            certificates::service::renewal_now(conn, certificate, today)?.err()
         }
         (DecisionKind::Transfer, _) => {
             let (_, expires_on) = transferred(application)?;
@@ -190,6 +187,12 @@ pub fn decide(tx: &mut Tx<'_>, caller: &Caller, input: DecisionInput) -> AppResu
         }
     }
     if input.outcome == DecisionOutcome::Grant {
+        if programme.state != ProgrammeState::Agreed {
+            return Err(AppError::Conflict(
+                "the client has not agreed to the audit programme yet (ISO/IEC 17021-1 5.1.2)"
+                    .into(),
+            ));
+        }
         let blockers = grant_blockers(&facts);
         if !blockers.is_empty() {
             return Err(AppError::Conflict(format!(
@@ -284,13 +287,23 @@ fn grant(
     };
     match (kind, certified) {
         (DecisionKind::Recertification, Some(certificate)) => {
-            let renewal = renewal(certificate.status, certificate.expires_on, today)
+            let renewal = certificates::service::renewal_now(tx.conn, &certificate, today)?
                 .map_err(AppError::Conflict)?;
             let expires_on = renewed_expiry(certificate.expires_on);
             if !programmes::service::start_next_cycle(tx.conn, programme, today, expires_on)? {
                 return Err(raced());
             }
-            certificates::service::renew(tx, &certificate, renewal, (scope, sites))?;
+            certificates::service::renew(
+                tx,
+                &certificate,
+                Renewed {
+                    renewal,
+                    expires_on,
+                    scope,
+                    sites,
+                    certification_type: kind.certification_type(),
+                },
+            )?;
             Ok((certificate.id, certificate.number))
         }
         (DecisionKind::Transfer, _) => {

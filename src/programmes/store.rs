@@ -138,6 +138,18 @@ pub fn plan_of(conn: &mut DbConnection, id: &ProgrammeId) -> AppResult<Vec<Progr
         .load(conn)?)
 }
 
+/// The ids of the audits planned for the programme's current cycle.
+pub fn cycle_entries(
+    conn: &mut DbConnection,
+    programme: &Programme,
+) -> AppResult<Vec<ProgrammeAuditId>> {
+    Ok(programme_audits::table
+        .filter(programme_audits::programme_id.eq(&programme.id))
+        .filter(programme_audits::cycle.eq(programme.cycle))
+        .select(programme_audits::id)
+        .load(conn)?)
+}
+
 /// The programme of an application with its audits in cycle order.
 pub fn find_for_application(
     conn: &mut DbConnection,

@@ -7,6 +7,7 @@ pub mod json;
 pub mod openapi;
 pub mod pages;
 pub mod problems;
+pub mod public_limit;
 pub mod text;
 
 use actix_web::body::MessageBody;

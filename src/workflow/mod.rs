@@ -52,7 +52,7 @@ pub struct CbIdentity {
     pub register_id: Option<String>,
     /// The accreditation body, when the CB is accredited for its certificates.
     pub accreditation_body: Option<String>,
-    /// Leads every certificate number, e.g. `CB` in `CB-7K2M-9QXA-T`.
+    /// Leads every certificate number, e.g. `CB` in `CB-7K2M-9QXA-Y`.
     pub certificate_prefix: String,
     /// Where its public pages are, without a trailing slash: certificates' QR codes and
     /// credentials point there.

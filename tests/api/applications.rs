@@ -29,9 +29,18 @@ pub(crate) fn application(standard_id: &str, personnel: i64, sites: usize) -> Va
 
 /// An app with an admin, a client, and `standard`'s audit-time table confirmed by the admin.
 pub(crate) async fn with_confirmed_table(standard: &str) -> (TestApp, User, User) {
+    with_confirmed_table_for(standard, "Acme").await
+}
+
+/// An admin, a client organisation named `client` (its user `quality@acme.example`), and
+/// the standard's audit-time table confirmed.
+pub(crate) async fn with_confirmed_table_for(
+    standard: &str,
+    client: &str,
+) -> (TestApp, User, User) {
     let app = spawn_app().await;
     let admin = app.staff(Role::Admin, "admin@cb.example").await;
-    let acme = app.register_applicant("quality@acme.example", "Acme").await;
+    let acme = app.register_applicant("quality@acme.example", client).await;
     let confirmed = app
         .post(
             &format!("/api/v1/standards/{standard}/audit-time/confirm"),

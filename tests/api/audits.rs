@@ -5,7 +5,7 @@ use chrono::{NaiveDate, TimeDelta, Utc};
 use serde_json::{json, Value};
 
 use crate::applications::{
-    application, review, review_body, step, under_review, with_confirmed_table, SMS,
+    application, review, review_body, step, under_review, with_confirmed_table_for, SMS,
 };
 use crate::helpers::{Response, TestApp, User};
 
@@ -153,7 +153,12 @@ impl Cb {
 
 /// Five sites (so samples differ between audits), sector 33, and `consultancy`.
 pub(crate) async fn certification_body(consultancy: Value) -> Cb {
-    let (app, admin, acme) = with_confirmed_table(SMS).await;
+    certification_body_for("Acme", consultancy).await
+}
+
+/// As `certification_body`, the client organisation named `client`.
+pub(crate) async fn certification_body_for(client: &str, consultancy: Value) -> Cb {
+    let (app, admin, acme) = with_confirmed_table_for(SMS, client).await;
     let globex = app.register_applicant("it@globex.example", "Globex").await;
     let lead = app.staff(Role::Auditor, "lead@cb.example").await;
     let auditor = app.staff(Role::Auditor, "auditor@cb.example").await;

@@ -276,6 +276,7 @@ pub fn test_config(database_url: &str) -> Config {
         db_pool_size: 4,
         workers: Some(1),
         login_limit_per_ip: 1000,
+        public_limit_per_minute: 1000,
         login_limit_per_account: 1000,
         register_limit_per_ip: 1000,
         trusted_proxies: Vec::new(),
@@ -386,6 +387,15 @@ impl TestApp {
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
         self.request("GET", path, token, None).await
+    }
+
+    /// GET with extra request headers, e.g. a conditional request.
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Response {
+        let mut request = self.client.get(format!("{}{path}", self.address));
+        for (name, value) in headers {
+            request = request.insert_header((*name, *value));
+        }
+        read(request.send().await.expect("request sent")).await
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Response {

@@ -15,3 +15,4 @@ mod renewal;
 mod smtp_sink;
 mod tokens;
 mod trail;
+mod verification;

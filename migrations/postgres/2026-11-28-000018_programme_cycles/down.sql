@@ -1,5 +1,5 @@
--- Back to one entry per kind: the entries of later cycles are dropped with their audits'
--- links to them.
+-- Back to one entry per kind, for development: the entries of later cycles are dropped
+-- with their audits' links to them; programmes and decisions keep their cycle numbers.
 UPDATE audits SET programme_audit_id = NULL
     WHERE programme_audit_id IN (SELECT id FROM programme_audits WHERE cycle > 1);
 DELETE FROM programme_audits WHERE cycle > 1;

@@ -1,0 +1,2 @@
+DROP TABLE public_certificate_words;
+DROP TABLE public_certificates;

@@ -1,0 +1,137 @@
+//! Storage of the public answers: one row per certificate, the words of listed holders'
+//! names for the directory.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::domain::prefix_end;
+use crate::certificates::domain::CertificateStatus;
+use crate::certificates::CertificateId;
+use crate::db::schema::{public_certificate_words, public_certificates};
+use crate::db::DbConnection;
+use crate::error::AppResult;
+use crate::standards::StandardId;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = public_certificates)]
+pub struct PublicRow {
+    pub number: String,
+    pub certificate_id: CertificateId,
+    pub status: CertificateStatus,
+    pub holder_key: String,
+    pub standard_id: StandardId,
+    pub country: String,
+    pub listed: bool,
+    /// The public JSON answer, as served.
+    pub body: String,
+    pub etag: String,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Writes a certificate's public answer and, if listed, its holder's words.
+pub fn publish(conn: &mut DbConnection, row: &PublicRow, words: &[String]) -> AppResult<()> {
+    let updated = diesel::update(public_certificates::table.find(&row.number))
+        .set(row)
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(public_certificates::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    diesel::delete(
+        public_certificate_words::table.filter(public_certificate_words::number.eq(&row.number)),
+    )
+    .execute(conn)?;
+    if row.listed {
+        for word in words {
+            diesel::insert_into(public_certificate_words::table)
+                .values((
+                    public_certificate_words::word.eq(word),
+                    public_certificate_words::number.eq(&row.number),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// The answer (body and entity tag) for one number.
+pub fn by_number(conn: &mut DbConnection, number: &str) -> AppResult<Option<(String, String)>> {
+    crate::at_most_one!(
+        conn,
+        public_certificates::table
+            .filter(public_certificates::number.eq(number))
+            .select((public_certificates::body, public_certificates::etag))
+    )
+}
+
+/// The certificate behind a number.
+pub fn certificate_id(conn: &mut DbConnection, number: &str) -> AppResult<Option<CertificateId>> {
+    crate::at_most_one!(
+        conn,
+        public_certificates::table
+            .filter(public_certificates::number.eq(number))
+            .select(public_certificates::certificate_id)
+    )
+}
+
+/// The answers for many numbers at once: (number, body).
+pub fn by_numbers(conn: &mut DbConnection, numbers: &[&str]) -> AppResult<Vec<(String, String)>> {
+    Ok(public_certificates::table
+        .filter(public_certificates::number.eq_any(numbers))
+        .select((public_certificates::number, public_certificates::body))
+        .load(conn)?)
+}
+
+/// What the directory filters on.
+#[derive(Debug, Default)]
+pub struct DirectoryFilter<'a> {
+    /// The query's words, as search keys; the first is looked up as a word prefix, the
+    /// others must occur in the name.
+    pub words: &'a [String],
+    pub standard: Option<&'a StandardId>,
+    pub country: Option<&'a str>,
+    pub status: Option<CertificateStatus>,
+}
+
+/// Listed certificates matching `filter`, by name, `limit` from `offset`, as bodies.
+pub fn directory(
+    conn: &mut DbConnection,
+    filter: &DirectoryFilter<'_>,
+    (limit, offset): (i64, i64),
+) -> AppResult<Vec<String>> {
+    let mut query = public_certificates::table
+        .filter(public_certificates::listed.eq(true))
+        .into_boxed();
+    if let Some(standard) = filter.standard {
+        query = query.filter(public_certificates::standard_id.eq(standard));
+    }
+    if let Some(country) = filter.country {
+        query = query.filter(public_certificates::country.eq(country));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(public_certificates::status.eq(status));
+    }
+    let Some((first, others)) = filter.words.split_first() else {
+        return Ok(query
+            .order((public_certificates::holder_key, public_certificates::number))
+            .limit(limit)
+            .offset(offset)
+            .select(public_certificates::body)
+            .load(conn)?);
+    };
+    for word in others {
+        query = query.filter(public_certificates::holder_key.like(format!("%{word}%")));
+    }
+    let matching = public_certificate_words::table
+        .filter(public_certificate_words::word.ge(first))
+        .filter(public_certificate_words::word.lt(prefix_end(first)))
+        .select(public_certificate_words::number);
+    Ok(query
+        .filter(public_certificates::number.eq_any(matching))
+        .order((public_certificates::holder_key, public_certificates::number))
+        .limit(limit)
+        .offset(offset)
+        .select(public_certificates::body)
+        .load(conn)?)
+}

@@ -1,0 +1,135 @@
+//! The rate limit of the public endpoints and pages, per client address: a sliding-window
+//! counter (this minute's count plus the previous minute's, weighted by how much of it
+//! still overlaps the window), so each address costs three numbers however busy it is.
+//! Kept per instance in shards, so requests from different addresses rarely wait on one
+//! lock; losing the counters on restart is harmless.
+
+use std::collections::HashMap;
+use std::future::{ready, Ready};
+use std::hash::{BuildHasher, RandomState};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use actix_web::{web, FromRequest, HttpRequest};
+
+use super::ClientAddress;
+use crate::error::AppError;
+
+const SHARDS: usize = 16;
+const WINDOW_SECS: u64 = 60;
+/// Above this many addresses in a shard, those idle for two windows are dropped.
+const SWEEP_ABOVE: usize = 4096;
+
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    /// Which minute since the limiter started `current` counts.
+    minute: u64,
+    current: u32,
+    previous: u32,
+}
+
+pub struct PublicLimit {
+    per_minute: u32,
+    started: Instant,
+    hasher: RandomState,
+    shards: Vec<Mutex<HashMap<String, Window>>>,
+}
+
+impl PublicLimit {
+    /// `per_minute` requests per client address; 0 turns the limit off.
+    pub fn new(per_minute: u32) -> PublicLimit {
+        PublicLimit {
+            per_minute,
+            started: Instant::now(),
+            hasher: RandomState::new(),
+            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+        }
+    }
+
+    /// Counts one request of `client` at `elapsed` seconds; `Err(seconds)` to wait when over.
+    fn admit_at(&self, client: &str, elapsed: f64) -> Result<(), u64> {
+        if self.per_minute == 0 {
+            return Ok(());
+        }
+        let minute = (elapsed as u64) / WINDOW_SECS;
+        let into_minute = elapsed - (minute * WINDOW_SECS) as f64;
+        let shard = self.hasher.hash_one(client) as usize % SHARDS;
+        let mut windows = self.shards[shard]
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if windows.len() > SWEEP_ABOVE {
+            windows.retain(|_, w| w.minute + 1 >= minute);
+        }
+        let window = windows.entry(client.to_owned()).or_insert(Window {
+            minute,
+            current: 0,
+            previous: 0,
+        });
+        if window.minute != minute {
+            window.previous = if window.minute + 1 == minute {
+                window.current
+            } else {
+                0
+            };
+            window.current = 0;
+            window.minute = minute;
+        }
+        let overlap = 1.0 - into_minute / WINDOW_SECS as f64;
+        let estimate = window.previous as f64 * overlap + window.current as f64;
+        if estimate >= self.per_minute as f64 {
+            return Err((WINDOW_SECS as f64 - into_minute).ceil().max(1.0) as u64);
+        }
+        window.current += 1;
+        Ok(())
+    }
+}
+
+/// A public request within its client's rate limit: an extractor each public handler takes,
+/// so a refusal is the usual 429 problem with `Retry-After`.
+pub struct Admitted;
+
+impl FromRequest for Admitted {
+    type Error = AppError;
+    type Future = Ready<Result<Admitted, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let Some(limit) = req.app_data::<web::Data<PublicLimit>>() else {
+            return ready(Ok(Admitted));
+        };
+        let client = match ClientAddress::from_request(req, payload).into_inner() {
+            Ok(client) => client,
+            Err(error) => return ready(Err(error)),
+        };
+        let elapsed = limit.started.elapsed().as_secs_f64();
+        ready(
+            limit
+                .admit_at(client.as_str(), elapsed)
+                .map(|()| Admitted)
+                .map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs }),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_over_its_limit_waits_while_others_go_on() {
+        let limit = PublicLimit::new(3);
+        for _ in 0..3 {
+            assert_eq!(limit.admit_at("a", 10.0), Ok(()));
+        }
+        assert_eq!(limit.admit_at("a", 10.0), Err(50));
+        assert_eq!(limit.admit_at("b", 10.0), Ok(()));
+        // Half-way through the next minute half of the last minute's three still count.
+        assert_eq!(limit.admit_at("a", 90.0), Ok(()));
+        assert_eq!(limit.admit_at("a", 90.0), Ok(()));
+        assert_eq!(limit.admit_at("a", 90.0), Err(30));
+        // Two idle minutes later the slate is clean.
+        for _ in 0..3 {
+            assert_eq!(limit.admit_at("a", 250.0), Ok(()));
+        }
+        assert!(PublicLimit::new(0).admit_at("a", 1.0).is_ok());
+    }
+}

@@ -21,6 +21,7 @@ use crate::documents::upload::UploadLimit;
 use crate::notify::dispatcher::Dispatcher;
 use crate::notify::Notifier;
 use crate::scheduler::{deadline_jobs, Job, Scheduler};
+use crate::verification;
 use crate::web::json::{path_config, query_config, JsonLimit};
 use crate::web::openapi;
 use crate::web::public_limit::PublicLimit;
@@ -135,6 +136,7 @@ impl Application {
                 .app_data(signing_keys.clone())
                 .app_data(public_url.clone())
                 .configure(credentials::well_known)
+                .configure(verification::pages::routes)
                 .app_data(query_config())
                 .app_data(path_config())
                 .service(web::scope("/api/v1").configure(api::routes))

@@ -7,6 +7,7 @@
 pub mod domain;
 pub mod dto;
 mod handlers;
+pub mod pages;
 pub mod service;
 pub mod store;
 

@@ -24,6 +24,13 @@ const PAGES: &[(&str, &str)] = &[
             "/templates/certificates/certificate.html.hbs"
         )),
     ),
+    (
+        "verify",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/verify/verify.html.hbs"
+        )),
+    ),
 ];
 
 pub fn render(name: &str, context: &Value) -> AppResult<String> {

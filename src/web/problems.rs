@@ -1,6 +1,7 @@
 //! The last line of defence for the error format: any error response that did not come
 //! from `AppError` (unknown route, wrong method, an extractor's own error) is rewritten as
-//! problem+json, keeping its status and headers such as `Allow`.
+//! problem+json, keeping its status and headers such as `Allow`. HTML pages with an error
+//! status are left as they are.
 
 use actix_web::body::EitherBody;
 use actix_web::dev::ServiceResponse;
@@ -12,11 +13,13 @@ use crate::error::{Problem, PROBLEM_JSON};
 pub fn problem_for_bare_errors<B>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_problem = res
+    // A problem, or a page for people (e.g. "not issued by us"), is the answer meant.
+    let deliberate = res
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v == PROBLEM_JSON);
-    if is_problem {
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == PROBLEM_JSON || v.starts_with("text/html"));
+    if deliberate {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();

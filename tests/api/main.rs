@@ -5,6 +5,7 @@
 mod accounts;
 mod applications;
 mod audits;
+mod browser;
 mod certification;
 mod errors;
 mod helpers;

@@ -55,7 +55,7 @@ async fn public(cb: &Cb, path: &str) -> Response {
 }
 
 /// A granted certificate of a client named `client`: (its id, its number).
-async fn certified(client: &str) -> (Cb, String, String) {
+pub(crate) async fn certified(client: &str) -> (Cb, String, String) {
     let cb = certification_body_for(client, json!([])).await;
     let decider = cb
         .app
@@ -73,7 +73,7 @@ async fn certified(client: &str) -> (Cb, String, String) {
 }
 
 /// A number with a valid check character that no certificate has.
-fn never_issued(issued: &str) -> String {
+pub(crate) fn never_issued(issued: &str) -> String {
     let mut rng = rand::rng();
     loop {
         let number = certbody::certificates::domain::new_number("CB", &mut rng);
@@ -167,6 +167,45 @@ async fn anyone_verifies_a_number_in_every_status_and_learns_nothing_private() {
     .await
     .assert_problem(404);
 
+    // The page the QR code opens, for people: an unmistakable banner, no script allowed.
+    let page = cb.app.get(&format!("/verify/{number}"), None).await;
+    assert_eq!(page.status, 200);
+    let html = page.body.as_str().unwrap();
+    assert!(
+        html.contains("<strong>VALID</strong>") && html.contains("Acme"),
+        "{html}"
+    );
+    assert!(html.contains("/verify/report"));
+    let policy = page.header("content-security-policy").unwrap();
+    assert!(policy.contains("default-src 'none'") && !policy.contains("script"));
+    assert!(!html.contains("<script"));
+    let unknown_page = cb
+        .app
+        .get(&format!("/verify/{}", never_issued(&number)), None)
+        .await;
+    assert_eq!(unknown_page.status, 404);
+    assert!(unknown_page
+        .body
+        .as_str()
+        .unwrap()
+        .contains("NOT ISSUED BY US"));
+    let search = cb.app.get("/verify?q=acm", None).await;
+    assert!(search
+        .body
+        .as_str()
+        .unwrap()
+        .contains(&format!("/verify/{number}")));
+    let by_number = cb
+        .app
+        .get(&format!("/verify?q={}", number.to_lowercase()), None)
+        .await;
+    // A number typed into the search form leads to its page (the client follows the 303).
+    assert!(by_number
+        .body
+        .as_str()
+        .unwrap()
+        .contains("<strong>VALID</strong>"));
+
     // Suspended: not valid, said so with the date, never why.
     let path = format!("/api/v1/certificates/{id}");
     let reason = "Client refused the surveillance audit date";
@@ -188,6 +227,9 @@ async fn anyone_verifies_a_number_in_every_status_and_learns_nothing_private() {
         "suspended"
     );
     assert_nothing_private(&body, &[reason, id.as_str()]);
+    let page = cb.app.get(&format!("/verify/{number}"), None).await;
+    let html = page.body.as_str().unwrap();
+    assert!(html.contains("<strong>SUSPENDED</strong>") && !html.contains(reason));
     // Withdrawn: still answered, with its status and date, never a 404.
     let withdrawn = cb
         .post(

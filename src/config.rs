@@ -125,6 +125,26 @@ pub struct Config {
     )]
     pub public_limit_per_minute: u32,
 
+    /// Certificate answers each instance keeps to serve lookups without the database; 0
+    /// turns the cache off.
+    #[arg(
+        long,
+        env = "CERTBODY_PUBLIC_CACHE_ENTRIES",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub public_cache_entries: usize,
+
+    /// Seconds a cached answer is served; a change made on this instance shows at once, one
+    /// made on another within this time.
+    #[arg(
+        long,
+        env = "CERTBODY_PUBLIC_CACHE_SECONDS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub public_cache_seconds: u64,
+
     /// Login attempts allowed per account (email) per 15 minutes.
     #[arg(
         long,

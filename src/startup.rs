@@ -27,6 +27,7 @@ use crate::web::openapi;
 use crate::web::public_limit::PublicLimit;
 use crate::web::text::refuse_nul_in_url;
 use crate::web::{health, problems, request_id_header, TrustedProxies};
+use crate::workflow::PublicCache;
 use crate::workflow::Service;
 use crate::{api, error::AppError};
 
@@ -100,7 +101,11 @@ impl Application {
         let app_db = web::Data::new(db.clone());
         let service = web::Data::new(
             Service::new(db.clone(), Notifier::new(&config.public_url))
-                .with(config.clock.clone(), config.rules()),
+                .with(config.clock.clone(), config.rules())
+                .with_public_cache(PublicCache::new(
+                    config.public_cache_entries,
+                    Duration::from_secs(config.public_cache_seconds),
+                )),
         );
         let service_for_jobs = service.get_ref().clone();
         let trusted_proxies = web::Data::new(TrustedProxies(config.trusted_proxies.clone()));

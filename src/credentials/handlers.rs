@@ -7,19 +7,20 @@ use super::keys::SigningKeys;
 use super::STATUS_LISTS_PATH;
 use crate::certificates;
 use crate::error::{AppError, AppResult};
+use crate::web::public_limit::Admitted;
 use crate::workflow::Service;
 
 /// The public URL the service is reached at, for the credentials' links (app data).
 #[derive(Debug, Clone)]
 pub struct PublicUrl(pub String);
 
-pub async fn jwks(keys: web::Data<SigningKeys>) -> HttpResponse {
+pub async fn jwks(_: Admitted, keys: web::Data<SigningKeys>) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header(("Cache-Control", "public, max-age=300"))
         .json(keys.jwks())
 }
 
-pub async fn did_document(keys: web::Data<SigningKeys>) -> HttpResponse {
+pub async fn did_document(_: Admitted, keys: web::Data<SigningKeys>) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header(("Cache-Control", "public, max-age=300"))
         .content_type("application/did+json")
@@ -34,8 +35,10 @@ pub async fn did_document(keys: web::Data<SigningKeys>) -> HttpResponse {
     responses(
         (status = 200, description = "The status list credential, a JWT", content_type = "application/vc+jwt", body = String),
         (status = 404, description = "No such list", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn status_list(
+    _: Admitted,
     app: web::Data<Service>,
     keys: web::Data<SigningKeys>,
     public_url: web::Data<PublicUrl>,

@@ -8,10 +8,12 @@ use super::domain::PublicCertificate;
 use super::dto::*;
 use super::service::{self, Lookup};
 use crate::auth::Auth;
+use crate::certificates::domain::normalise_number;
 use crate::credentials::keys::SigningKeys;
 use crate::error::{AppError, AppResult, Problem};
 use crate::web::json::ApiJson;
 use crate::web::public_limit::Admitted;
+use crate::workflow::public_cache::Cached;
 use crate::workflow::Service;
 
 /// How long a CDN or browser may reuse an answer: a status change shows within a minute.
@@ -34,29 +36,42 @@ pub async fn get_public_certificate(
     _: Admitted,
     app: web::Data<Service>,
     request: HttpRequest,
-    number: web::Path<String>,
+    typed: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let rules = app.rules();
+    let number = normalise_number(&rules.cb.certificate_prefix, &typed)
+        .map_err(|why| AppError::invalid("number", why))?;
+    if let Some(answer) = app.public_cache().get(&number) {
+        return Ok(cached(&request, answer));
+    }
+    let key = number.clone();
     let found = app
         .db()
-        .run(move |conn| service::lookup(conn, &rules.cb, &number))
+        .run(move |conn| service::lookup(conn, &rules.cb, &key))
         .await?;
     match found {
-        Lookup::Found { body, etag } => Ok(cached(&request, etag, body)),
+        Lookup::Found { body, etag } => {
+            let answer = Cached {
+                body: body.into(),
+                etag,
+            };
+            app.public_cache().put(&number, answer.clone());
+            Ok(cached(&request, answer))
+        }
         Lookup::NotIssued(message) => Err(AppError::NotFound(message)),
         Lookup::Malformed(why) => Err(AppError::invalid("number", why)),
     }
 }
 
 /// The answer, or 304 when the client's tag still matches.
-fn cached(request: &HttpRequest, etag: String, body: String) -> HttpResponse {
+fn cached(request: &HttpRequest, answer: Cached) -> HttpResponse {
     let unchanged = request
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|tags| {
             tags.split(',')
-                .any(|tag| tag.trim() == etag || tag.trim() == "*")
+                .any(|tag| tag.trim() == answer.etag || tag.trim() == "*")
         });
     let mut response = if unchanged {
         HttpResponse::NotModified()
@@ -64,12 +79,12 @@ fn cached(request: &HttpRequest, etag: String, body: String) -> HttpResponse {
         HttpResponse::Ok()
     };
     response
-        .insert_header((header::ETAG, etag))
+        .insert_header((header::ETAG, answer.etag))
         .insert_header((header::CACHE_CONTROL, PUBLIC_MAX_AGE));
     if unchanged {
         response.finish()
     } else {
-        response.content_type(ContentType::json()).body(body)
+        response.content_type(ContentType::json()).body(answer.body)
     }
 }
 

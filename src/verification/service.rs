@@ -85,7 +85,9 @@ pub fn publish(tx: &mut Tx<'_>, id: &CertificateId) -> AppResult<()> {
         updated_at: tx.now(),
         holder_key: holder_key.clone(),
     };
-    store::publish(tx.conn, &row, &words(&holder_key))
+    store::publish(tx.conn, &row, &words(&holder_key))?;
+    tx.forget_public(&row.number);
+    Ok(())
 }
 
 /// Lists an organisation's certificates in the directory or not (admins; 17021-1 8.1.2:
@@ -239,13 +241,17 @@ pub fn directory(conn: &mut DbConnection, query: &DirectoryQuery) -> AppResult<D
         status: query.status,
     };
     // One more than asked tells whether another page follows.
-    let mut bodies = store::directory(conn, &filter, (limit + 1, offset))?;
-    let more = bodies.len() as i64 > limit;
-    bodies.truncate(limit as usize);
-    let items = bodies
-        .into_iter()
-        .map(|body| RawValue::from_string(body).map_err(AppError::internal))
-        .collect::<AppResult<Vec<_>>>()?;
+    let mut rows = store::directory(conn, &filter, (limit + 1, offset))?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let mut seen: Vec<String> = Vec::with_capacity(rows.len());
+    let mut items = Vec::with_capacity(rows.len());
+    for (number, body) in rows {
+        if !seen.contains(&number) {
+            items.push(RawValue::from_string(body).map_err(AppError::internal)?);
+            seen.push(number);
+        }
+    }
     Ok(DirectoryPage {
         items,
         limit,

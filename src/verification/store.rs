@@ -94,13 +94,40 @@ pub struct DirectoryFilter<'a> {
     pub status: Option<CertificateStatus>,
 }
 
-/// Listed certificates matching `filter`, by name, `limit` from `offset`, as bodies.
+/// Listed certificates matching `filter`, `limit` from `offset`, as (number, body). Without
+/// words, by name; with words, by the first word's matches in index order, so a page costs
+/// what it returns whatever the table's size. A name with two words starting with the
+/// first query word comes twice: the caller keeps the first.
 pub fn directory(
     conn: &mut DbConnection,
     filter: &DirectoryFilter<'_>,
     (limit, offset): (i64, i64),
-) -> AppResult<Vec<String>> {
-    let mut query = public_certificates::table
+) -> AppResult<Vec<(String, String)>> {
+    let selected = (public_certificates::number, public_certificates::body);
+    let Some((first, others)) = filter.words.split_first() else {
+        let mut query = public_certificates::table
+            .filter(public_certificates::listed.eq(true))
+            .into_boxed();
+        if let Some(standard) = filter.standard {
+            query = query.filter(public_certificates::standard_id.eq(standard));
+        }
+        if let Some(country) = filter.country {
+            query = query.filter(public_certificates::country.eq(country));
+        }
+        if let Some(status) = filter.status {
+            query = query.filter(public_certificates::status.eq(status));
+        }
+        return Ok(query
+            .order((public_certificates::holder_key, public_certificates::number))
+            .limit(limit)
+            .offset(offset)
+            .select(selected)
+            .load(conn)?);
+    };
+    let mut query = public_certificate_words::table
+        .inner_join(public_certificates::table)
+        .filter(public_certificate_words::word.ge(first))
+        .filter(public_certificate_words::word.lt(prefix_end(first)))
         .filter(public_certificates::listed.eq(true))
         .into_boxed();
     if let Some(standard) = filter.standard {
@@ -112,26 +139,16 @@ pub fn directory(
     if let Some(status) = filter.status {
         query = query.filter(public_certificates::status.eq(status));
     }
-    let Some((first, others)) = filter.words.split_first() else {
-        return Ok(query
-            .order((public_certificates::holder_key, public_certificates::number))
-            .limit(limit)
-            .offset(offset)
-            .select(public_certificates::body)
-            .load(conn)?);
-    };
     for word in others {
         query = query.filter(public_certificates::holder_key.like(format!("%{word}%")));
     }
-    let matching = public_certificate_words::table
-        .filter(public_certificate_words::word.ge(first))
-        .filter(public_certificate_words::word.lt(prefix_end(first)))
-        .select(public_certificate_words::number);
     Ok(query
-        .filter(public_certificates::number.eq_any(matching))
-        .order((public_certificates::holder_key, public_certificates::number))
+        .order((
+            public_certificate_words::word,
+            public_certificate_words::number,
+        ))
         .limit(limit)
         .offset(offset)
-        .select(public_certificates::body)
+        .select(selected)
         .load(conn)?)
 }

@@ -12,9 +12,11 @@
 //! `(&mut DbConnection, &Caller, …)`; its handlers only parse, call one and map to HTTP.
 
 pub mod note;
+pub mod public_cache;
 pub mod transition;
 
 pub use note::StepNote;
+pub use public_cache::PublicCache;
 
 use std::sync::Arc;
 
@@ -85,6 +87,7 @@ pub struct Service {
     notifier: Arc<Notifier>,
     clock: Clock,
     rules: Arc<Rules>,
+    public: Arc<PublicCache>,
 }
 
 impl Service {
@@ -94,7 +97,21 @@ impl Service {
             notifier: Arc::new(notifier),
             clock: Clock::default(),
             rules: Arc::new(Rules::default()),
+            public: Arc::new(PublicCache::default()),
         }
+    }
+
+    /// The same service keeping public answers in `cache`.
+    pub fn with_public_cache(self, cache: PublicCache) -> Service {
+        Service {
+            public: Arc::new(cache),
+            ..self
+        }
+    }
+
+    /// Public answers recently served (see `public_cache`).
+    pub fn public_cache(&self) -> &PublicCache {
+        &self.public
     }
 
     /// The same service reading time from `clock` and applying `rules`.
@@ -169,11 +186,7 @@ impl Service {
         F: FnOnce(&mut Tx<'_>, &Caller) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let (notifier, clock, rules) = (
-            self.notifier.clone(),
-            self.clock.clone(),
-            self.rules.clone(),
-        );
+        let service = self.clone();
         self.db
             .run(move |conn| {
                 // Inside the transaction: writes are serialised, so a deactivation or role
@@ -181,10 +194,7 @@ impl Service {
                 in_write_transaction(conn, |conn| {
                     let caller = Caller::load(conn, &auth)?;
                     let actor = Actor::from(&caller);
-                    work(
-                        &mut Tx::new(conn, &actor, &notifier, &clock, &rules),
-                        &caller,
-                    )
+                    work(&mut Tx::new(conn, &actor, &service), &caller)
                 })
             })
             .await
@@ -196,46 +206,41 @@ impl Service {
         F: FnOnce(&mut Tx<'_>) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let (notifier, clock, rules) = (
-            self.notifier.clone(),
-            self.clock.clone(),
-            self.rules.clone(),
-        );
+        let service = self.clone();
         self.db
             .run(move |conn| {
-                in_write_transaction(conn, |conn| {
-                    work(&mut Tx::new(conn, &actor, &notifier, &clock, &rules))
-                })
+                in_write_transaction(conn, |conn| work(&mut Tx::new(conn, &actor, &service)))
             })
             .await
     }
 }
 
-/// One write transaction: the connection, who acts, where mail goes, what time it is and
-/// the CB's rules.
+/// One write transaction: the connection, who acts, where mail goes, what time it is,
+/// the CB's rules and the public answers it may change.
 pub struct Tx<'a> {
     pub conn: &'a mut DbConnection,
     actor: &'a Actor,
     notifier: &'a Notifier,
     clock: &'a Clock,
     pub rules: &'a Rules,
+    public: &'a PublicCache,
 }
 
 impl<'a> Tx<'a> {
-    pub fn new(
-        conn: &'a mut DbConnection,
-        actor: &'a Actor,
-        notifier: &'a Notifier,
-        clock: &'a Clock,
-        rules: &'a Rules,
-    ) -> Tx<'a> {
+    fn new(conn: &'a mut DbConnection, actor: &'a Actor, service: &'a Service) -> Tx<'a> {
         Tx {
             conn,
             actor,
-            notifier,
-            clock,
-            rules,
+            notifier: &service.notifier,
+            clock: &service.clock,
+            rules: &service.rules,
+            public: &service.public,
         }
+    }
+
+    /// Drops a public answer this transaction changes from the instance's cache.
+    pub fn forget_public(&self, key: &str) {
+        self.public.forget(key);
     }
 
     pub fn now(&self) -> NaiveDateTime {

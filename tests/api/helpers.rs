@@ -277,6 +277,8 @@ pub fn test_config(database_url: &str) -> Config {
         workers: Some(1),
         login_limit_per_ip: 1000,
         public_limit_per_minute: 1000,
+        public_cache_entries: 10_000,
+        public_cache_seconds: 10,
         login_limit_per_account: 1000,
         register_limit_per_ip: 1000,
         trusted_proxies: Vec::new(),

@@ -130,7 +130,7 @@ pub struct Config {
     #[arg(
         long,
         env = "CERTBODY_PUBLIC_CACHE_ENTRIES",
-        default_value_t = 10_000,
+        default_value_t = 50_000,
         global = true
     )]
     pub public_cache_entries: usize,

@@ -1,7 +1,7 @@
 //! HTTP handlers of public verification: no account, a rate limit per client address,
 //! cache headers a CDN can use.
 
-use actix_web::http::header::{self, ContentType};
+use actix_web::http::header::{self, ContentType, HeaderValue};
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::domain::PublicCertificate;
@@ -53,7 +53,7 @@ pub async fn get_public_certificate(
         Lookup::Found { body, etag } => {
             let answer = Cached {
                 body: body.into(),
-                etag,
+                etag: HeaderValue::from_str(&etag).map_err(AppError::internal)?,
             };
             app.public_cache().put(&number, answer.clone());
             Ok(cached(&request, answer))
@@ -71,7 +71,7 @@ fn cached(request: &HttpRequest, answer: Cached) -> HttpResponse {
         .and_then(|value| value.to_str().ok())
         .is_some_and(|tags| {
             tags.split(',')
-                .any(|tag| tag.trim() == answer.etag || tag.trim() == "*")
+                .any(|tag| tag.trim().as_bytes() == answer.etag.as_bytes() || tag.trim() == "*")
         });
     let mut response = if unchanged {
         HttpResponse::NotModified()

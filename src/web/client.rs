@@ -72,14 +72,19 @@ impl FromRequest for ClientAddress {
             .app_data::<web::Data<TrustedProxies>>()
             .map(|proxies| proxies.0.as_slice())
             .unwrap_or_default();
+        let peer = req.peer_addr().map(|a| a.ip());
         // Every header line: a proxy may add its own line instead of appending to the client's.
-        let forwarded = req
-            .headers()
-            .get_all("x-forwarded-for")
-            .filter_map(|value| value.to_str().ok())
-            .collect::<Vec<_>>()
-            .join(",");
-        let address = client_address(req.peer_addr().map(|a| a.ip()), trusted, &forwarded);
+        // Read only when a trusted proxy sent the request (nothing else believes it).
+        let forwarded = match peer {
+            Some(peer) if trusted.contains(&peer) => req
+                .headers()
+                .get_all("x-forwarded-for")
+                .filter_map(|value| value.to_str().ok())
+                .collect::<Vec<_>>()
+                .join(","),
+            _ => String::new(),
+        };
+        let address = client_address(peer, trusted, &forwarded);
         ready(Ok(ClientAddress(
             address.map_or_else(|| "unknown".to_owned(), |a| a.to_string()),
         )))

@@ -60,11 +60,20 @@ impl PublicLimit {
         if windows.len() > SWEEP_ABOVE {
             windows.retain(|_, w| w.minute + 1 >= minute);
         }
-        let window = windows.entry(client.to_owned()).or_insert(Window {
-            minute,
-            current: 0,
-            previous: 0,
-        });
+        // Look up before inserting: the common case allocates nothing.
+        if !windows.contains_key(client) {
+            windows.insert(
+                client.to_owned(),
+                Window {
+                    minute,
+                    current: 0,
+                    previous: 0,
+                },
+            );
+        }
+        let Some(window) = windows.get_mut(client) else {
+            return Ok(());
+        };
         if window.minute != minute {
             window.previous = if window.minute + 1 == minute {
                 window.current

@@ -2,23 +2,24 @@
 //! path (certificate verification) mostly needs no database trip. A write that changes an
 //! answer forgets it (`Tx::forget_public`); another instance's change, or a read racing
 //! the write, shows once the entry ages out — well within the minute the answers already
-//! allow any cache (`Cache-Control: max-age=60`). Bounded: a full shard drops its oldest
-//! entries.
+//! allow any cache (`Cache-Control: max-age=60`). Bounded: a full shard drops an eighth
+//! of its entries, the aged-out ones first.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use actix_web::http::header::HeaderValue;
 use actix_web::web::Bytes;
 
 const SHARDS: usize = 16;
 
-/// One cached answer: the body as served and its entity tag.
+/// One cached answer: the body as served and its entity tag, both cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Cached {
     pub body: Bytes,
-    pub etag: String,
+    pub etag: HeaderValue,
 }
 
 pub struct PublicCache {
@@ -70,14 +71,20 @@ impl PublicCache {
         let ttl = self.ttl;
         let mut shard = self.shard(key);
         if shard.len() >= self.per_shard {
-            shard.retain(|_, (at, _)| now.duration_since(*at) < ttl);
-        }
-        if shard.len() >= self.per_shard {
-            // Still full of fresh answers: drop the oldest tenth.
-            let mut ages: Vec<Instant> = shard.values().map(|(at, _)| *at).collect();
-            ages.sort_unstable();
-            let cutoff = ages[ages.len() / 10];
-            shard.retain(|_, (at, _)| *at > cutoff);
+            // Full: drop what aged out and, if that is not an eighth, arbitrary others up to
+            // an eighth, so this pass runs once per eighth of inserts, not on each.
+            let mut room = (self.per_shard / 8).max(1);
+            shard.retain(|_, (at, _)| {
+                let keep = now.duration_since(*at) < ttl;
+                if !keep {
+                    room = room.saturating_sub(1);
+                }
+                keep
+            });
+            let extra: Vec<String> = shard.keys().take(room).cloned().collect();
+            for key in extra {
+                shard.remove(&key);
+            }
         }
         shard.insert(key.to_owned(), (now, cached));
     }
@@ -104,7 +111,7 @@ mod tests {
     fn answer(text: &'static str) -> Cached {
         Cached {
             body: Bytes::from_static(text.as_bytes()),
-            etag: "\"t\"".to_owned(),
+            etag: HeaderValue::from_static("\"t\""),
         }
     }
 

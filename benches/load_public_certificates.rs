@@ -8,6 +8,7 @@
 //! Writes a sample of the numbers and of three-letter name prefixes to OUT.numbers and
 //! OUT.prefixes for the load generator.
 
+use std::collections::HashSet;
 use std::io::Write;
 use std::time::Instant;
 
@@ -122,8 +123,14 @@ fn content(rng: &mut StdRng, index: usize) -> CertifiedContent {
 }
 
 /// One certificate's row and its words.
-fn row(rng: &mut StdRng, index: usize) -> (PublicRow, Vec<String>) {
-    let number = new_number("CB", rng);
+fn row(rng: &mut StdRng, index: usize, taken: &mut HashSet<String>) -> (PublicRow, Vec<String>) {
+    // 1,000,000 random numbers out of 32^8 collide now and then: draw again.
+    let number = loop {
+        let number = new_number("CB", rng);
+        if taken.insert(number.clone()) {
+            break number;
+        }
+    };
     let content = content(rng, index);
     let status = STATUSES[rng.random_range(0..STATUSES.len())];
     let base = "http://127.0.0.1:18080";
@@ -167,13 +174,14 @@ fn row(rng: &mut StdRng, index: usize) -> (PublicRow, Vec<String>) {
 macro_rules! load {
     ($conn:expr, $count:expr, $out:expr) => {{
         let mut rng = StdRng::seed_from_u64(20261128);
+        let mut taken = HashSet::new();
         let mut numbers = std::fs::File::create(format!("{}.numbers", $out)).expect("out file");
         let mut prefixes = std::fs::File::create(format!("{}.prefixes", $out)).expect("out file");
         let started = Instant::now();
         let mut done = 0;
         while done < $count {
             let batch = (done..($count).min(done + 2000))
-                .map(|i| row(&mut rng, i))
+                .map(|i| row(&mut rng, i, &mut taken))
                 .collect::<Vec<_>>();
             $conn
                 .transaction::<_, diesel::result::Error, _>(|conn| {

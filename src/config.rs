@@ -135,8 +135,8 @@ pub struct Config {
     )]
     pub public_cache_entries: usize,
 
-    /// Seconds a cached answer is served; a change made on this instance shows at once, one
-    /// made on another within this time.
+    /// Seconds a cached answer is served; a change made on this instance is forgotten when
+    /// it commits, one made on another instance shows within this time.
     #[arg(
         long,
         env = "CERTBODY_PUBLIC_CACHE_SECONDS",

@@ -422,7 +422,11 @@ diesel::table! {
 }
 
 diesel::joinable!(public_certificate_words -> public_certificates (number));
-diesel::allow_tables_to_appear_in_same_query!(public_certificates, public_certificate_words);
+diesel::allow_tables_to_appear_in_same_query!(
+    public_certificates,
+    public_certificate_words,
+    certificates
+);
 
 diesel::allow_tables_to_appear_in_same_query!(certificates, certificate_revisions, organisations);
 

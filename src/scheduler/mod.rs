@@ -44,6 +44,10 @@ pub const DEADLINE_JOBS: &[DeadlineJob] = &[
         name: "certificate-deadlines",
         run: crate::certificates::service::watch,
     },
+    DeadlineJob {
+        name: "public-answers",
+        run: crate::verification::service::publish_missing,
+    },
 ];
 
 /// The timed form of every deadline job, each in its own write transaction.

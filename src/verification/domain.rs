@@ -1,6 +1,8 @@
 //! What anyone may learn about a certificate (ISO/IEC 17021-1 8.1.2, 9.6.5.3): the public
 //! answer and the directory's search keys. Nothing private: no contacts, findings, notes,
-//! users, internal ids, street addresses or the reasons behind a status change.
+//! users, internal ids, street addresses or the reasons behind a status change. (The PDF it
+//! links is the certificate as issued, which names each site's address as 8.2.2 requires
+//! and which its holder shows to whom it chooses.)
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -15,7 +17,8 @@ use crate::certificates::domain::{CertificateStatus, CertifiedContent, TransferO
 pub struct PublicCertificate {
     pub number: String,
     pub status: CertificateStatus,
-    /// True only while active and not past its expiry date.
+    /// True while active. A certificate past its expiry date turns `expired` when the
+    /// hourly expiry job runs: check `expires_on` too.
     pub valid: bool,
     /// When the current status began.
     pub status_since: NaiveDate,

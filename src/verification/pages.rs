@@ -129,8 +129,19 @@ pub async fn certificate_page(
         .await?;
     match found {
         Lookup::Found { body, .. } => {
-            let certificate: PublicCertificate =
+            let mut certificate: PublicCertificate =
                 serde_json::from_str(&body).map_err(AppError::internal)?;
+            // Past its expiry date it is expired, whether or not the hourly job has run.
+            let lapsed = certificate.status == CertificateStatus::Active
+                && certificate.expires_on < app.today();
+            if lapsed {
+                certificate.status = CertificateStatus::Expired;
+                certificate.status_since = certificate
+                    .expires_on
+                    .succ_opt()
+                    .unwrap_or(certificate.expires_on);
+                certificate.valid = false;
+            }
             let (banner, class) = match certificate.status {
                 CertificateStatus::Active => ("VALID", "valid"),
                 CertificateStatus::Suspended => ("SUSPENDED", "suspended"),

@@ -86,8 +86,18 @@ pub fn publish(tx: &mut Tx<'_>, id: &CertificateId) -> AppResult<()> {
         holder_key: holder_key.clone(),
     };
     store::publish(tx.conn, &row, &words(&holder_key))?;
-    tx.forget_public(&row.number);
+    tx.changes_public(&row.number);
     Ok(())
+}
+
+/// Publishes the answer of every certificate that has none — those issued before this
+/// module existed — so none is missing from verification (a scheduled job, idempotent).
+pub fn publish_missing(tx: &mut Tx<'_>) -> AppResult<usize> {
+    let missing = store::unpublished(tx.conn)?;
+    for id in &missing {
+        publish(tx, id)?;
+    }
+    Ok(missing.len())
 }
 
 /// Lists an organisation's certificates in the directory or not (admins; 17021-1 8.1.2:
@@ -221,19 +231,32 @@ pub fn directory(conn: &mut DbConnection, query: &DirectoryQuery) -> AppResult<D
             ),
         ));
     }
-    let key = search_key(query.q.as_deref().unwrap_or(""));
+    let typed = query.q.as_deref().unwrap_or("");
+    if typed.chars().count() > 200 {
+        return Err(AppError::invalid("q", "at most 200 characters"));
+    }
+    let key = search_key(typed);
     let words: Vec<String> = key
         .split(' ')
         .filter(|w| !w.is_empty())
         .map(str::to_owned)
         .collect();
-    if !words.is_empty() && key.chars().filter(|c| *c != ' ').count() < 2 {
+    if !words.is_empty() && words.iter().all(|word| word.chars().count() < 2) {
         return Err(AppError::invalid(
             "q",
-            "type at least 2 letters of the name",
+            "type at least 2 letters of a word of the name",
         ));
     }
     let country = query.country.as_deref().map(str::to_ascii_uppercase);
+    if country
+        .as_deref()
+        .is_some_and(|c| c.len() != 2 || !c.chars().all(|c| c.is_ascii_uppercase()))
+    {
+        return Err(AppError::invalid(
+            "country",
+            "a two-letter country code (ISO 3166-1)",
+        ));
+    }
     let filter = DirectoryFilter {
         words: &words,
         standard: query.standard.as_ref(),

@@ -55,6 +55,18 @@ pub fn publish(conn: &mut DbConnection, row: &PublicRow, words: &[String]) -> Ap
     Ok(())
 }
 
+/// Certificates without a public answer.
+pub fn unpublished(conn: &mut DbConnection) -> AppResult<Vec<CertificateId>> {
+    use crate::db::schema::certificates;
+    Ok(certificates::table
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            public_certificates::table
+                .filter(public_certificates::certificate_id.eq(certificates::id)),
+        )))
+        .select(certificates::id)
+        .load(conn)?)
+}
+
 /// The answer (body and entity tag) for one number.
 pub fn by_number(conn: &mut DbConnection, number: &str) -> AppResult<Option<(String, String)>> {
     crate::at_most_one!(
@@ -94,53 +106,56 @@ pub struct DirectoryFilter<'a> {
     pub status: Option<CertificateStatus>,
 }
 
+/// The directory's filters on a boxed query that has `public_certificates` in it.
+macro_rules! filtered {
+    ($query:expr, $filter:expr) => {{
+        let mut query = $query.filter(public_certificates::listed.eq(true));
+        if let Some(standard) = $filter.standard {
+            query = query.filter(public_certificates::standard_id.eq(standard));
+        }
+        if let Some(country) = $filter.country {
+            query = query.filter(public_certificates::country.eq(country));
+        }
+        if let Some(status) = $filter.status {
+            query = query.filter(public_certificates::status.eq(status));
+        }
+        query
+    }};
+}
+
 /// Listed certificates matching `filter`, `limit` from `offset`, as (number, body). Without
-/// words, by name; with words, by the first word's matches in index order, so a page costs
-/// what it returns whatever the table's size. A name with two words starting with the
-/// first query word comes twice: the caller keeps the first.
+/// words, by name. With words, the longest drives: its matches in the words index, in that
+/// index's order; the others must start a word of the name. A name with two words starting
+/// with the driving word comes twice: the caller keeps the first.
 pub fn directory(
     conn: &mut DbConnection,
     filter: &DirectoryFilter<'_>,
     (limit, offset): (i64, i64),
 ) -> AppResult<Vec<(String, String)>> {
     let selected = (public_certificates::number, public_certificates::body);
-    let Some((first, others)) = filter.words.split_first() else {
-        let mut query = public_certificates::table
-            .filter(public_certificates::listed.eq(true))
-            .into_boxed();
-        if let Some(standard) = filter.standard {
-            query = query.filter(public_certificates::standard_id.eq(standard));
-        }
-        if let Some(country) = filter.country {
-            query = query.filter(public_certificates::country.eq(country));
-        }
-        if let Some(status) = filter.status {
-            query = query.filter(public_certificates::status.eq(status));
-        }
-        return Ok(query
+    let Some(driving) = filter.words.iter().max_by_key(|word| word.len()) else {
+        return Ok(filtered!(public_certificates::table.into_boxed(), filter)
             .order((public_certificates::holder_key, public_certificates::number))
             .limit(limit)
             .offset(offset)
             .select(selected)
             .load(conn)?);
     };
-    let mut query = public_certificate_words::table
-        .inner_join(public_certificates::table)
-        .filter(public_certificate_words::word.ge(first))
-        .filter(public_certificate_words::word.lt(prefix_end(first)))
-        .filter(public_certificates::listed.eq(true))
-        .into_boxed();
-    if let Some(standard) = filter.standard {
-        query = query.filter(public_certificates::standard_id.eq(standard));
-    }
-    if let Some(country) = filter.country {
-        query = query.filter(public_certificates::country.eq(country));
-    }
-    if let Some(status) = filter.status {
-        query = query.filter(public_certificates::status.eq(status));
-    }
-    for word in others {
-        query = query.filter(public_certificates::holder_key.like(format!("%{word}%")));
+    let mut query = filtered!(
+        public_certificate_words::table
+            .inner_join(public_certificates::table)
+            .filter(public_certificate_words::word.ge(driving))
+            .filter(public_certificate_words::word.lt(prefix_end(driving)))
+            .into_boxed(),
+        filter
+    );
+    // Search keys hold only letters, digits and single spaces: nothing LIKE would read.
+    for word in filter.words.iter().filter(|word| *word != driving) {
+        query = query.filter(
+            public_certificates::holder_key
+                .like(format!("{word}%"))
+                .or(public_certificates::holder_key.like(format!("% {word}%"))),
+        );
     }
     Ok(query
         .order((

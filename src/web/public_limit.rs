@@ -17,8 +17,10 @@ use crate::error::AppError;
 
 const SHARDS: usize = 16;
 const WINDOW_SECS: u64 = 60;
-/// Above this many addresses in a shard, those idle for two windows are dropped.
+/// Above this many addresses in a shard, those idle for two windows are dropped, once a
+/// minute; past the cap (an attack from very many addresses) the shard starts afresh.
 const SWEEP_ABOVE: usize = 4096;
+const SHARD_CAP: usize = 65_536;
 
 #[derive(Debug, Clone, Copy)]
 struct Window {
@@ -28,11 +30,16 @@ struct Window {
     previous: u32,
 }
 
+struct Shard {
+    windows: HashMap<String, Window>,
+    swept_minute: u64,
+}
+
 pub struct PublicLimit {
     per_minute: u32,
     started: Instant,
     hasher: RandomState,
-    shards: Vec<Mutex<HashMap<String, Window>>>,
+    shards: Vec<Mutex<Shard>>,
 }
 
 impl PublicLimit {
@@ -42,7 +49,14 @@ impl PublicLimit {
             per_minute,
             started: Instant::now(),
             hasher: RandomState::new(),
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            shards: (0..SHARDS)
+                .map(|_| {
+                    Mutex::new(Shard {
+                        windows: HashMap::new(),
+                        swept_minute: 0,
+                    })
+                })
+                .collect(),
         }
     }
 
@@ -54,12 +68,17 @@ impl PublicLimit {
         let minute = (elapsed as u64) / WINDOW_SECS;
         let into_minute = elapsed - (minute * WINDOW_SECS) as f64;
         let shard = self.hasher.hash_one(client) as usize % SHARDS;
-        let mut windows = self.shards[shard]
+        let mut shard = self.shards[shard]
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if windows.len() > SWEEP_ABOVE {
-            windows.retain(|_, w| w.minute + 1 >= minute);
+        if shard.windows.len() > SWEEP_ABOVE && shard.swept_minute != minute {
+            shard.windows.retain(|_, w| w.minute + 1 >= minute);
+            shard.swept_minute = minute;
         }
+        if shard.windows.len() > SHARD_CAP {
+            shard.windows.clear();
+        }
+        let windows = &mut shard.windows;
         // Look up before inserting: the common case allocates nothing.
         if !windows.contains_key(client) {
             windows.insert(
@@ -83,13 +102,47 @@ impl PublicLimit {
             window.current = 0;
             window.minute = minute;
         }
-        let overlap = 1.0 - into_minute / WINDOW_SECS as f64;
-        let estimate = window.previous as f64 * overlap + window.current as f64;
-        if estimate >= self.per_minute as f64 {
-            return Err((WINDOW_SECS as f64 - into_minute).ceil().max(1.0) as u64);
+        let limit = self.per_minute as f64;
+        if estimate_after(window, into_minute, 0.0) >= limit {
+            // The first whole second at which one more request fits.
+            let wait = (1..=2 * WINDOW_SECS)
+                .find(|t| estimate_after(window, into_minute, *t as f64) < limit)
+                .unwrap_or(2 * WINDOW_SECS);
+            return Err(wait);
         }
         window.current += 1;
         Ok(())
+    }
+}
+
+/// The weighted count `later` seconds after `into_minute` seconds into the window's minute,
+/// with no more requests meanwhile.
+fn estimate_after(window: &Window, into_minute: f64, later: f64) -> f64 {
+    let window_secs = WINDOW_SECS as f64;
+    let at = into_minute + later;
+    let (previous, current, into) = if at < window_secs {
+        (window.previous, window.current, at)
+    } else if at < 2.0 * window_secs {
+        (window.current, 0, at - window_secs)
+    } else {
+        (0, 0, 0.0)
+    };
+    previous as f64 * (1.0 - into / window_secs) + current as f64
+}
+
+/// The key an address counts under: an IPv6 client usually holds a whole /64, so it
+/// counts as one.
+fn client_key(address: &str) -> std::borrow::Cow<'_, str> {
+    match address.parse::<std::net::Ipv6Addr>() {
+        Ok(v6) => {
+            let segments = v6.segments();
+            format!(
+                "{:x}:{:x}:{:x}:{:x}::/64",
+                segments[0], segments[1], segments[2], segments[3]
+            )
+            .into()
+        }
+        Err(_) => address.into(),
     }
 }
 
@@ -112,7 +165,7 @@ impl FromRequest for Admitted {
         let elapsed = limit.started.elapsed().as_secs_f64();
         ready(
             limit
-                .admit_at(client.as_str(), elapsed)
+                .admit_at(&client_key(client.as_str()), elapsed)
                 .map(|()| Admitted)
                 .map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs }),
         )
@@ -129,16 +182,20 @@ mod tests {
         for _ in 0..3 {
             assert_eq!(limit.admit_at("a", 10.0), Ok(()));
         }
-        assert_eq!(limit.admit_at("a", 10.0), Err(50));
+        // This minute's three count fully until it ends, then fade: one second into the
+        // next minute one more fits.
+        assert_eq!(limit.admit_at("a", 10.0), Err(51));
         assert_eq!(limit.admit_at("b", 10.0), Ok(()));
         // Half-way through the next minute half of the last minute's three still count.
         assert_eq!(limit.admit_at("a", 90.0), Ok(()));
         assert_eq!(limit.admit_at("a", 90.0), Ok(()));
-        assert_eq!(limit.admit_at("a", 90.0), Err(30));
+        assert_eq!(limit.admit_at("a", 90.0), Err(11));
         // Two idle minutes later the slate is clean.
         for _ in 0..3 {
             assert_eq!(limit.admit_at("a", 250.0), Ok(()));
         }
         assert!(PublicLimit::new(0).admit_at("a", 1.0).is_ok());
+        assert_eq!(client_key("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
+        assert_eq!(client_key("192.0.2.7"), "192.0.2.7");
     }
 }

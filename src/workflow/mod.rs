@@ -114,6 +114,14 @@ impl Service {
         &self.public
     }
 
+    /// After a commit: the public answers it changed are dropped from the cache, so the
+    /// next lookup reads the committed one.
+    fn forget_public(&self, keys: &[String]) {
+        for key in keys {
+            self.public.forget(key);
+        }
+    }
+
     /// The same service reading time from `clock` and applying `rules`.
     pub fn with(self, clock: Clock, rules: Rules) -> Service {
         Service {
@@ -191,11 +199,15 @@ impl Service {
             .run(move |conn| {
                 // Inside the transaction: writes are serialised, so a deactivation or role
                 // change that commits first is seen here, never slipped past.
-                in_write_transaction(conn, |conn| {
+                let (result, changed) = in_write_transaction(conn, |conn| {
                     let caller = Caller::load(conn, &auth)?;
                     let actor = Actor::from(&caller);
-                    work(&mut Tx::new(conn, &actor, &service), &caller)
-                })
+                    let mut tx = Tx::new(conn, &actor, &service);
+                    let result = work(&mut tx, &caller)?;
+                    Ok((result, tx.changed_public))
+                })?;
+                service.forget_public(&changed);
+                Ok(result)
             })
             .await
     }
@@ -209,7 +221,13 @@ impl Service {
         let service = self.clone();
         self.db
             .run(move |conn| {
-                in_write_transaction(conn, |conn| work(&mut Tx::new(conn, &actor, &service)))
+                let (result, changed) = in_write_transaction(conn, |conn| {
+                    let mut tx = Tx::new(conn, &actor, &service);
+                    let result = work(&mut tx)?;
+                    Ok((result, tx.changed_public))
+                })?;
+                service.forget_public(&changed);
+                Ok(result)
             })
             .await
     }
@@ -223,7 +241,8 @@ pub struct Tx<'a> {
     notifier: &'a Notifier,
     clock: &'a Clock,
     pub rules: &'a Rules,
-    public: &'a PublicCache,
+    /// Keys of public answers this transaction changes, forgotten once it commits.
+    changed_public: Vec<String>,
 }
 
 impl<'a> Tx<'a> {
@@ -234,13 +253,14 @@ impl<'a> Tx<'a> {
             notifier: &service.notifier,
             clock: &service.clock,
             rules: &service.rules,
-            public: &service.public,
+            changed_public: Vec::new(),
         }
     }
 
-    /// Drops a public answer this transaction changes from the instance's cache.
-    pub fn forget_public(&self, key: &str) {
-        self.public.forget(key);
+    /// Notes a public answer this transaction changes: the instance's cache drops it once
+    /// the transaction commits.
+    pub fn changes_public(&mut self, key: &str) {
+        self.changed_public.push(key.to_owned());
     }
 
     pub fn now(&self) -> NaiveDateTime {

@@ -1,7 +1,8 @@
 //! Public answers recently served, kept per instance for a few seconds, so the hot public
 //! path (certificate verification) mostly needs no database trip. A write that changes an
-//! answer forgets it (`Tx::forget_public`); another instance's change, or a read racing
-//! the write, shows once the entry ages out — well within the minute the answers already
+//! answer has it forgotten once it commits (`Tx::changes_public`); another instance's
+//! change, or a read that fetched the old answer just before the commit and stores it just
+//! after, shows once the entry ages out — well within the minute the answers already
 //! allow any cache (`Cache-Control: max-age=60`). Bounded: a full shard drops an eighth
 //! of its entries, the aged-out ones first.
 

@@ -167,6 +167,21 @@ async fn anyone_verifies_a_number_in_every_status_and_learns_nothing_private() {
     .await
     .assert_problem(404);
 
+    // The directory and bulk lookups answer the same, and nothing private either.
+    let listed = public(&cb, "/certificates?q=acme").await;
+    assert_eq!(listed.body["items"][0]["number"], number.as_str());
+    assert_nothing_private(&listed.body, &private);
+    let bulk = cb
+        .app
+        .post(
+            "/api/v1/public/certificates/lookup",
+            None,
+            &json!({"numbers": [number]}),
+        )
+        .await;
+    assert_eq!(bulk.body["results"][0]["outcome"], "found");
+    assert_nothing_private(&bulk.body["results"][0]["certificate"], &private);
+
     // The page the QR code opens, for people: an unmistakable banner, no script allowed.
     let page = cb.app.get(&format!("/verify/{number}"), None).await;
     assert_eq!(page.status, 200);
@@ -179,6 +194,9 @@ async fn anyone_verifies_a_number_in_every_status_and_learns_nothing_private() {
     let policy = page.header("content-security-policy").unwrap();
     assert!(policy.contains("default-src 'none'") && !policy.contains("script"));
     assert!(!html.contains("<script"));
+    for value in private {
+        assert!(!html.contains(value), "{value} on the public page");
+    }
     let unknown_page = cb
         .app
         .get(&format!("/verify/{}", never_issued(&number)), None)
@@ -284,6 +302,7 @@ async fn the_directory_finds_holders_by_any_word_ignoring_case_and_accents_but_n
     for query in [
         "q=xyz",
         "q=uller",
+        "q=systemhaus%20stemhaus",
         "q=muller&country=FR",
         "q=muller&status=withdrawn",
     ] {
@@ -292,6 +311,12 @@ async fn the_directory_finds_holders_by_any_word_ignoring_case_and_accents_but_n
     assert_eq!(
         public(&cb, "/certificates?q=m").await.invalid_fields(),
         ["q"]
+    );
+    assert_eq!(
+        public(&cb, "/certificates?country=Germany")
+            .await
+            .invalid_fields(),
+        ["country"]
     );
     assert_eq!(
         public(&cb, "/certificates?offset=990&limit=20")

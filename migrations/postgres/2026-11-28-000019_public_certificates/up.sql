@@ -13,6 +13,9 @@ CREATE TABLE public_certificates (
     updated_at TIMESTAMP NOT NULL
 );
 CREATE INDEX public_certificates_directory ON public_certificates (listed, holder_key);
+-- The directory's filters without a name query, each in name order.
+CREATE INDEX public_certificates_by_country ON public_certificates (listed, country, holder_key);
+CREATE INDEX public_certificates_by_status ON public_certificates (listed, status, holder_key);
 
 -- Each word of a listed holder's name, for the directory's word-prefix search.
 CREATE TABLE public_certificate_words (

@@ -136,11 +136,12 @@ pub struct Config {
     pub public_cache_entries: usize,
 
     /// Seconds a cached answer is served; a change made on this instance is forgotten when
-    /// it commits, one made on another instance shows within this time.
+    /// it commits, one made on another instance shows within this time (the answers allow
+    /// any cache 60 s).
     #[arg(
         long,
         env = "CERTBODY_PUBLIC_CACHE_SECONDS",
-        default_value_t = 10,
+        default_value_t = 30,
         global = true
     )]
     pub public_cache_seconds: u64,

@@ -224,19 +224,7 @@ pub fn renew(tx: &mut Tx<'_>, certificate: &Certificate, renewed: Renewed) -> Ap
         certification_body,
         ..current
     };
-    store::supersede(tx.conn, id, certificate.revision, today)?;
-    insert_revision(
-        tx,
-        &certificate.number,
-        &Revision {
-            certificate_id: id.clone(),
-            revision,
-            issued_on: today,
-            content: Json(content),
-            reason: Some(renewed.certification_type.to_owned()),
-            superseded_on: None,
-        },
-    )?;
+    supersede_with(tx, certificate, content, renewed.certification_type)?;
     store::renew(tx.conn, id, (revision, today, expires_on), at)?;
     // Restored while still marked active (the expiry job had not run): no status change.
     if certificate.status != CertificateStatus::Active {
@@ -286,6 +274,30 @@ pub fn renewal_now(
         suspended_at_expiry,
         today,
     ))
+}
+
+/// Issues `content` as the certificate's next revision, for `reason`; the current one is
+/// kept, marked superseded today.
+fn supersede_with(
+    tx: &mut Tx<'_>,
+    certificate: &Certificate,
+    content: CertifiedContent,
+    reason: &str,
+) -> AppResult<()> {
+    let today = tx.today();
+    store::supersede(tx.conn, &certificate.id, certificate.revision, today)?;
+    insert_revision(
+        tx,
+        &certificate.number,
+        &Revision {
+            certificate_id: certificate.id.clone(),
+            revision: content.revision,
+            issued_on: today,
+            content: Json(content),
+            reason: Some(reason.to_owned()),
+            superseded_on: None,
+        },
+    )
 }
 
 /// Stores a revision as issued, with its PDF/A, whose SHA-256 the credential names.
@@ -552,19 +564,7 @@ pub fn change_scope(
         revision,
         ..current
     };
-    store::supersede(tx.conn, id, certificate.revision, today)?;
-    insert_revision(
-        tx,
-        &certificate.number,
-        &Revision {
-            certificate_id: id.clone(),
-            revision,
-            issued_on: today,
-            content: Json(content),
-            reason: Some(reason.clone()),
-            superseded_on: None,
-        },
-    )?;
+    supersede_with(tx, &certificate, content, &reason)?;
     store::set_revision(tx.conn, id, revision, today, tx.now())?;
     tx.record(Change {
         entity_type: CertificateLifecycle::ENTITY,

@@ -120,6 +120,14 @@ impl Cb {
     }
 
     /// Draft and complete, with the outcome already recorded.
+    /// Confirms, starts, concludes with `outcome` and completes a planned audit.
+    pub(crate) async fn hold(&self, audit: &str, outcome: Value) {
+        assert_eq!(self.step(&self.admin, audit, "confirm").await.status, 200);
+        assert_eq!(self.step(&self.lead, audit, "start").await.status, 200);
+        self.outcome(audit, outcome).await;
+        assert_eq!(self.complete(audit).await.status, 200);
+    }
+
     pub(crate) async fn complete(&self, audit: &str) -> Response {
         assert_eq!(
             self.step(&self.lead, audit, "report-draft").await.status,

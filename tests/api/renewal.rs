@@ -52,15 +52,12 @@ async fn recertification_audit(cb: &Cb, cycle: i64, team: Value) {
         .await;
     assert_eq!(planned.status, 201, "{}", planned.body);
     assert_eq!(planned.body["kind"], "recertification");
-    let audit = planned.body["id"].as_str().unwrap().to_owned();
-    assert_eq!(cb.step(&cb.admin, &audit, "confirm").await.status, 200);
-    assert_eq!(cb.step(&cb.lead, &audit, "start").await.status, 200);
-    cb.outcome(
-        &audit,
+    let audit = planned.body["id"].as_str().unwrap();
+    cb.hold(
+        audit,
         json!({"conclusion": "The SMS remains effective", "recommendation": "grant"}),
     )
     .await;
-    assert_eq!(cb.complete(&audit).await.status, 200);
 }
 
 fn move_clock_to(cb: &Cb, day: NaiveDate) {

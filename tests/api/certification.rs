@@ -535,8 +535,9 @@ async fn a_grant_issues_a_certificate_that_is_suspended_reinstated_reduced_and_e
         .assert_problem(409);
 }
 
-/// A certificate granted today by `decider`, its nonconformities handled.
-pub(crate) async fn granted(cb: &Cb, decider: &User) -> String {
+/// Audited through stage 2 with a DecisionMaker `observer@cb.example` on its team, the
+/// major verified and the minor's plan accepted: ready for a grant.
+async fn ready_for_decision(cb: &Cb) {
     let observer = cb
         .app
         .staff(Role::DecisionMaker, "observer@cb.example")
@@ -570,6 +571,11 @@ pub(crate) async fn granted(cb: &Cb, decider: &User) -> String {
         json!({}),
     )
     .await;
+}
+
+/// A certificate granted today by `decider`, its nonconformities handled.
+pub(crate) async fn granted(cb: &Cb, decider: &User) -> String {
+    ready_for_decision(cb).await;
     let granted = decide(cb, decider, "grant").await;
     assert_eq!(granted.status, 201, "{}", granted.body);
     granted.body["certificate_id"].as_str().unwrap().to_owned()
@@ -780,39 +786,7 @@ async fn of_two_deciders_granting_at_once_one_wins() {
     let cb = certification_body(json!([])).await;
     let first = cb.app.staff(Role::DecisionMaker, "first@cb.example").await;
     let second = cb.app.staff(Role::DecisionMaker, "second@cb.example").await;
-    let observer = cb
-        .app
-        .staff(Role::DecisionMaker, "observer@cb.example")
-        .await;
-    let (major, minor) = audited(&cb, &observer).await;
-    let answer = json!({"correction": "c", "root_cause": "r", "corrective_action": "a",
-        "correction_due": days(5), "action_due": days(20)});
-    for id in [&major, &minor] {
-        cb.post(
-            &cb.acme,
-            &format!("/api/v1/nonconformities/{id}/response"),
-            answer.clone(),
-        )
-        .await;
-        cb.post(
-            &cb.lead,
-            &format!("/api/v1/nonconformities/{id}/accept"),
-            json!({}),
-        )
-        .await;
-    }
-    cb.post(
-        &cb.acme,
-        &format!("/api/v1/nonconformities/{major}/evidence-submitted"),
-        json!({}),
-    )
-    .await;
-    cb.post(
-        &cb.lead,
-        &format!("/api/v1/nonconformities/{major}/verify"),
-        json!({}),
-    )
-    .await;
+    ready_for_decision(&cb).await;
     let (a, b) = tokio::join!(decide(&cb, &first, "grant"), decide(&cb, &second, "grant"));
     let mut statuses = [a.status, b.status];
     statuses.sort();

@@ -47,7 +47,15 @@ fn page(
         .insert_header((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::REFERRER_POLICY, "no-referrer"))
-        .insert_header((header::CACHE_CONTROL, super::PUBLIC_MAX_AGE))
+        // A certificate issued a moment ago must not be shown as unknown from a cache.
+        .insert_header((
+            header::CACHE_CONTROL,
+            if status.is_success() {
+                super::PUBLIC_MAX_AGE
+            } else {
+                "no-store"
+            },
+        ))
         .body(html))
 }
 

@@ -698,7 +698,7 @@ async fn a_missed_surveillance_suspends_the_certificate_and_a_lapsed_suspension_
 }
 
 /// The payload of a JWT, unverified.
-fn jwt_claims(token: &str) -> Value {
+pub(crate) fn jwt_claims(token: &str) -> Value {
     use base64::Engine;
     let payload = token.split('.').nth(1).unwrap();
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD

@@ -202,6 +202,7 @@ async fn anyone_verifies_a_number_in_every_status_and_learns_nothing_private() {
         .get(&format!("/verify/{}", never_issued(&number)), None)
         .await;
     assert_eq!(unknown_page.status, 404);
+    assert_eq!(unknown_page.header("cache-control"), Some("no-store"));
     assert!(unknown_page
         .body
         .as_str()
@@ -432,6 +433,50 @@ async fn a_credential_verifies_until_its_certificate_is_withdrawn() {
     assert!(forged["reason"].as_str().unwrap().contains("signature"));
     let garbage = verify("not-a-jwt".into()).await;
     assert_eq!(garbage["valid"], false);
+    // The same claims signed by a key that is not ours: under our key id, under another,
+    // and with a shared secret instead of EdDSA.
+    let claims = crate::certification::jwt_claims(&token);
+    let kid = {
+        use base64::Engine;
+        let header = token.split('.').next().unwrap();
+        let header: Value = serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(header)
+                .unwrap(),
+        )
+        .unwrap();
+        header["kid"].as_str().unwrap().to_owned()
+    };
+    let foreign = {
+        use ed25519_dalek::pkcs8::EncodePrivateKey;
+        let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+        jsonwebtoken::EncodingKey::from_ed_der(key.to_pkcs8_der().unwrap().as_bytes())
+    };
+    let signed = |kid: &str| {
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
+        header.kid = Some(kid.to_owned());
+        jsonwebtoken::encode(&header, &claims, &foreign).unwrap()
+    };
+    for (forged, why) in [
+        (signed(&kid), "does not match"),
+        (signed("someone-elses-key"), "never published"),
+        (
+            jsonwebtoken::encode(
+                &jsonwebtoken::Header::default(),
+                &claims,
+                &jsonwebtoken::EncodingKey::from_secret(b"a shared secret"),
+            )
+            .unwrap(),
+            "EdDSA",
+        ),
+    ] {
+        let checked = verify(forged).await;
+        assert_eq!(checked["valid"], false);
+        assert!(
+            checked["reason"].as_str().unwrap().contains(why),
+            "{why}: {checked}"
+        );
+    }
 
     let decider = cb
         .app

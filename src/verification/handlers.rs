@@ -38,6 +38,10 @@ pub async fn get_public_certificate(
     request: HttpRequest,
     typed: web::Path<String>,
 ) -> AppResult<HttpResponse> {
+    // Links and QR codes carry the number as issued: the cache's key as it stands.
+    if let Some(answer) = app.public_cache().get(&typed) {
+        return Ok(cached(&request, answer));
+    }
     let rules = app.rules();
     let number = normalise_number(&rules.cb.certificate_prefix, &typed)
         .map_err(|why| AppError::invalid("number", why))?;

@@ -63,30 +63,35 @@ pub fn client_address(
     Some(last)
 }
 
+/// The client's address for `req`: the peer, or from `X-Forwarded-For` when a trusted
+/// proxy sent it.
+pub fn client_ip(req: &HttpRequest) -> Option<IpAddr> {
+    let trusted = req
+        .app_data::<web::Data<TrustedProxies>>()
+        .map(|proxies| proxies.0.as_slice())
+        .unwrap_or_default();
+    let peer = req.peer_addr().map(|a| a.ip());
+    // Every header line: a proxy may add its own line instead of appending to the client's.
+    // Read only when a trusted proxy sent the request (nothing else believes it).
+    let forwarded = match peer {
+        Some(peer) if trusted.contains(&peer.to_canonical()) => req
+            .headers()
+            .get_all("x-forwarded-for")
+            .filter_map(|value| value.to_str().ok())
+            .collect::<Vec<_>>()
+            .join(","),
+        _ => String::new(),
+    };
+    client_address(peer, trusted, &forwarded)
+}
+
 impl FromRequest for ClientAddress {
     type Error = AppError;
     type Future = Ready<Result<ClientAddress, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let trusted = req
-            .app_data::<web::Data<TrustedProxies>>()
-            .map(|proxies| proxies.0.as_slice())
-            .unwrap_or_default();
-        let peer = req.peer_addr().map(|a| a.ip());
-        // Every header line: a proxy may add its own line instead of appending to the client's.
-        // Read only when a trusted proxy sent the request (nothing else believes it).
-        let forwarded = match peer {
-            Some(peer) if trusted.contains(&peer) => req
-                .headers()
-                .get_all("x-forwarded-for")
-                .filter_map(|value| value.to_str().ok())
-                .collect::<Vec<_>>()
-                .join(","),
-            _ => String::new(),
-        };
-        let address = client_address(peer, trusted, &forwarded);
         ready(Ok(ClientAddress(
-            address.map_or_else(|| "unknown".to_owned(), |a| a.to_string()),
+            client_ip(req).map_or_else(|| "unknown".to_owned(), |a| a.to_string()),
         )))
     }
 }

@@ -7,12 +7,13 @@
 use std::collections::HashMap;
 use std::future::{ready, Ready};
 use std::hash::{BuildHasher, RandomState};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Mutex;
 use std::time::Instant;
 
 use actix_web::{web, FromRequest, HttpRequest};
 
-use super::ClientAddress;
+use super::client::client_ip;
 use crate::error::AppError;
 
 const SHARDS: usize = 16;
@@ -31,7 +32,7 @@ struct Window {
 }
 
 struct Shard {
-    windows: HashMap<String, Window>,
+    windows: HashMap<IpAddr, Window>,
     swept_minute: u64,
 }
 
@@ -61,7 +62,7 @@ impl PublicLimit {
     }
 
     /// Counts one request of `client` at `elapsed` seconds; `Err(seconds)` to wait when over.
-    fn admit_at(&self, client: &str, elapsed: f64) -> Result<(), u64> {
+    fn admit_at(&self, client: IpAddr, elapsed: f64) -> Result<(), u64> {
         if self.per_minute == 0 {
             return Ok(());
         }
@@ -79,20 +80,11 @@ impl PublicLimit {
             shard.windows.clear();
         }
         let windows = &mut shard.windows;
-        // Look up before inserting: the common case allocates nothing.
-        if !windows.contains_key(client) {
-            windows.insert(
-                client.to_owned(),
-                Window {
-                    minute,
-                    current: 0,
-                    previous: 0,
-                },
-            );
-        }
-        let Some(window) = windows.get_mut(client) else {
-            return Ok(());
-        };
+        let window = windows.entry(client).or_insert(Window {
+            minute,
+            current: 0,
+            previous: 0,
+        });
         if window.minute != minute {
             window.previous = if window.minute + 1 == minute {
                 window.current
@@ -132,17 +124,13 @@ fn estimate_after(window: &Window, into_minute: f64, later: f64) -> f64 {
 
 /// The key an address counts under: an IPv6 client usually holds a whole /64, so it
 /// counts as one.
-fn client_key(address: &str) -> std::borrow::Cow<'_, str> {
-    match address.parse::<std::net::Ipv6Addr>() {
-        Ok(v6) => {
-            let segments = v6.segments();
-            format!(
-                "{:x}:{:x}:{:x}:{:x}::/64",
-                segments[0], segments[1], segments[2], segments[3]
-            )
-            .into()
+fn client_key(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V6(v6) => {
+            let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(Ipv6Addr::from(prefix))
         }
-        Err(_) => address.into(),
+        v4 => v4,
     }
 }
 
@@ -154,18 +142,16 @@ impl FromRequest for Admitted {
     type Error = AppError;
     type Future = Ready<Result<Admitted, AppError>>;
 
-    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let Some(limit) = req.app_data::<web::Data<PublicLimit>>() else {
             return ready(Ok(Admitted));
         };
-        let client = match ClientAddress::from_request(req, payload).into_inner() {
-            Ok(client) => client,
-            Err(error) => return ready(Err(error)),
-        };
+        // Without a peer address (not over TCP) all such requests share one count.
+        let client = client_ip(req).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
         let elapsed = limit.started.elapsed().as_secs_f64();
         ready(
             limit
-                .admit_at(&client_key(client.as_str()), elapsed)
+                .admit_at(client_key(client), elapsed)
                 .map(|()| Admitted)
                 .map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs }),
         )
@@ -178,24 +164,26 @@ mod tests {
 
     #[test]
     fn an_address_over_its_limit_waits_while_others_go_on() {
+        let (a, b): (IpAddr, IpAddr) = ("192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap());
         let limit = PublicLimit::new(3);
         for _ in 0..3 {
-            assert_eq!(limit.admit_at("a", 10.0), Ok(()));
+            assert_eq!(limit.admit_at(a, 10.0), Ok(()));
         }
         // This minute's three count fully until it ends, then fade: one second into the
         // next minute one more fits.
-        assert_eq!(limit.admit_at("a", 10.0), Err(51));
-        assert_eq!(limit.admit_at("b", 10.0), Ok(()));
+        assert_eq!(limit.admit_at(a, 10.0), Err(51));
+        assert_eq!(limit.admit_at(b, 10.0), Ok(()));
         // Half-way through the next minute half of the last minute's three still count.
-        assert_eq!(limit.admit_at("a", 90.0), Ok(()));
-        assert_eq!(limit.admit_at("a", 90.0), Ok(()));
-        assert_eq!(limit.admit_at("a", 90.0), Err(11));
+        assert_eq!(limit.admit_at(a, 90.0), Ok(()));
+        assert_eq!(limit.admit_at(a, 90.0), Ok(()));
+        assert_eq!(limit.admit_at(a, 90.0), Err(11));
         // Two idle minutes later the slate is clean.
         for _ in 0..3 {
-            assert_eq!(limit.admit_at("a", 250.0), Ok(()));
+            assert_eq!(limit.admit_at(a, 250.0), Ok(()));
         }
-        assert!(PublicLimit::new(0).admit_at("a", 1.0).is_ok());
-        assert_eq!(client_key("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
-        assert_eq!(client_key("192.0.2.7"), "192.0.2.7");
+        assert!(PublicLimit::new(0).admit_at(a, 1.0).is_ok());
+        let ip = |text: &str| text.parse::<IpAddr>().unwrap();
+        assert_eq!(client_key(ip("2001:db8:1:2:3:4:5:6")), ip("2001:db8:1:2::"));
+        assert_eq!(client_key(ip("192.0.2.7")), ip("192.0.2.7"));
     }
 }

@@ -145,3 +145,75 @@ impl Drop for EmptyPostgres {
         }
     }
 }
+
+/// The migration that gives planned audits their cycle rebuilds the SQLite table with
+/// foreign keys off: rows and the audits that refer to them survive, and the connection
+/// checks foreign keys again afterwards.
+#[test]
+fn the_cycle_migration_keeps_planned_audits_and_the_audits_that_refer_to_them() {
+    let file = TempFile(std::env::temp_dir().join(format!(
+        "certbody-cycles-{}.db",
+        uuid::Uuid::new_v4().simple()
+    )));
+    let mut conn = SqliteConnection::establish(&file.0.display().to_string()).unwrap();
+    conn.batch_execute("PRAGMA foreign_keys = ON").unwrap();
+    while !conn
+        .pending_migrations(SQLITE_MIGRATIONS)
+        .unwrap()
+        .first()
+        .is_some_and(|next| next.name().to_string().ends_with("programme_cycles"))
+    {
+        conn.run_next_migration(SQLITE_MIGRATIONS).unwrap();
+    }
+    // Parents are left out: only the two tables the rebuild touches matter here.
+    conn.batch_execute(
+        "PRAGMA foreign_keys = OFF;
+         INSERT INTO programme_audits (id, programme_id, kind, position, window_start, window_end,
+             planned_days, provisional, sample)
+         VALUES ('entry-1', 'programme-1', 'stage1', 1, '2026-01-05', '2026-03-04', 1.5, 0,
+             '{\"site_ids\": [], \"random_site_ids\": []}');
+         INSERT INTO audits (id, programme_id, programme_audit_id, organisation_id, standard_id,
+             kind, state, mode, remote_percent, starts_on, ends_on, days, plan, updated_at)
+         VALUES ('audit-1', 'programme-1', 'entry-1', 'org-1', 'std-1', 'stage1', 'completed',
+             'on_site', 0, '2026-01-10', '2026-01-11', 1.5, '{}', '2026-01-11 12:00:00');
+         PRAGMA foreign_keys = ON;",
+    )
+    .unwrap();
+    conn.run_pending_migrations(SQLITE_MIGRATIONS).unwrap();
+
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let count = |conn: &mut SqliteConnection, sql: &str| {
+        diesel::sql_query(sql).get_result::<Count>(conn).unwrap().n
+    };
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT COUNT(*) AS n FROM audits a JOIN programme_audits e \
+             ON e.id = a.programme_audit_id WHERE e.cycle = 1 AND e.planned_days = 1.5"
+        ),
+        1,
+        "the entry keeps its data and its audit"
+    );
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT foreign_keys AS n FROM pragma_foreign_keys"
+        ),
+        1,
+        "foreign keys are checked again"
+    );
+    // A later cycle may plan the same kind again; the same cycle may not.
+    let insert = |cycle: i64, id: &str| {
+        format!(
+            "PRAGMA foreign_keys = OFF; INSERT INTO programme_audits (id, programme_id, kind, \
+             position, window_start, window_end, planned_days, provisional, cycle) VALUES \
+             ('{id}', 'programme-1', 'stage1', 2, '2029-01-05', '2029-03-04', 1, 0, {cycle})"
+        )
+    };
+    conn.batch_execute(&insert(2, "entry-2")).unwrap();
+    assert!(conn.batch_execute(&insert(2, "entry-3")).is_err());
+}

@@ -21,6 +21,14 @@ macro_rules! api_module {
             openapi: <crate::$module::ApiDoc as utoipa::OpenApi>::openapi,
         }
     };
+    // A module's further routes under another prefix; its document came with its first line.
+    ($module:ident :: $routes:ident, $prefix:literal) => {
+        ApiModule {
+            prefix: $prefix,
+            routes: crate::$module::$routes,
+            openapi: || utoipa::openapi::OpenApiBuilder::new().build(),
+        }
+    };
 }
 
 pub const MODULES: &[ApiModule] = &[
@@ -35,6 +43,11 @@ pub const MODULES: &[ApiModule] = &[
     api_module!(certificates, "/certificates"),
     api_module!(credentials, "/public"),
     api_module!(verification, "/public"),
+    api_module!(complaints, "/complaints"),
+    api_module!(complaints::public_routes, "/public"),
+    api_module!(appeals, "/appeals"),
+    api_module!(watch, "/watch"),
+    api_module!(watch::public_routes, "/public"),
     api_module!(notify, "/admin/outbox"),
     api_module!(scheduler, "/admin/jobs"),
     api_module!(trail, "/audit-events"),

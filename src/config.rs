@@ -239,6 +239,53 @@ pub struct Config {
     )]
     pub surveillance_grace_days: u32,
 
+    /// Days to acknowledge a complaint or an appeal; the CB's own period (17021-1 9.7, 9.8
+    /// ask for acknowledgement and progress reports without a figure).
+    #[arg(
+        long,
+        env = "CERTBODY_CASE_ACKNOWLEDGE_DAYS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub case_acknowledge_days: u32,
+
+    /// Days to decide a complaint or an appeal after it was received; the CB's own period.
+    #[arg(
+        long,
+        env = "CERTBODY_CASE_RESOLVE_DAYS",
+        default_value_t = 60,
+        global = true
+    )]
+    pub case_resolve_days: u32,
+
+    /// Complaints and watch requests one client address may file per hour (0: no limit).
+    #[arg(
+        long,
+        env = "CERTBODY_PUBLIC_FILINGS_PER_HOUR",
+        default_value_t = 10,
+        global = true
+    )]
+    pub public_filings_per_hour: u32,
+
+    /// Lets webhook endpoints resolve to private, loopback or link-local addresses (a
+    /// receiver inside the CB's own network); off, such URLs are refused.
+    #[arg(
+        long,
+        env = "CERTBODY_WEBHOOKS_ALLOW_PRIVATE",
+        default_value_t = false,
+        global = true
+    )]
+    pub webhooks_allow_private: bool,
+
+    /// Attempts at delivering one webhook before it is given up (backing off from 30 s).
+    #[arg(
+        long,
+        env = "CERTBODY_WEBHOOK_MAX_ATTEMPTS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub webhook_max_attempts: i64,
+
     /// Seconds between runs of the deadline jobs (qualification lapses, overdue findings).
     #[arg(
         long,
@@ -319,6 +366,8 @@ impl Config {
             nc_response_days: self.nc_response_days,
             nc_closure_days: self.nc_closure_days,
             surveillance_grace_days: self.surveillance_grace_days,
+            case_days: (self.case_acknowledge_days, self.case_resolve_days),
+            webhooks_allow_private: self.webhooks_allow_private,
             cb: crate::workflow::CbIdentity {
                 name: self.cb_name.clone(),
                 address: self.cb_address.clone(),

@@ -3,12 +3,14 @@
 
 pub mod accounts;
 pub mod api;
+pub mod appeals;
 pub mod applications;
 pub mod auditors;
 pub mod audits;
 pub mod auth;
 pub mod certificates;
 pub mod clock;
+pub mod complaints;
 pub mod config;
 pub mod credentials;
 pub mod db;
@@ -26,5 +28,6 @@ pub mod telemetry;
 pub mod trail;
 pub mod validate;
 pub mod verification;
+pub mod watch;
 pub mod web;
 pub mod workflow;

@@ -22,9 +22,10 @@ use crate::notify::dispatcher::Dispatcher;
 use crate::notify::Notifier;
 use crate::scheduler::{deadline_jobs, Job, Scheduler};
 use crate::verification;
+use crate::watch::dispatcher::WebhookDispatcher;
 use crate::web::json::{path_config, query_config, JsonLimit};
 use crate::web::openapi;
-use crate::web::public_limit::PublicLimit;
+use crate::web::public_limit::{FilingLimit, PublicLimit};
 use crate::web::text::refuse_nul_in_url;
 use crate::web::{health, problems, request_id_header, TrustedProxies};
 use crate::workflow::PublicCache;
@@ -56,6 +57,8 @@ pub struct Application {
     mail_poll: Duration,
     service: Service,
     deadline_poll: Duration,
+    /// Whether webhooks may reach private addresses, and how often one is tried.
+    webhooks: (bool, i64),
 }
 
 impl Application {
@@ -120,6 +123,7 @@ impl Application {
             config.register_limit_per_ip,
         ));
         let public_limit = web::Data::new(PublicLimit::new(config.public_limit_per_minute));
+        let filing_limit = web::Data::new(FilingLimit::new(config.public_filings_per_hour));
         let json_limit = JsonLimit(config.max_json_bytes);
         let upload_limit = web::Data::new(UploadLimit(config.max_upload_bytes));
         let openapi = openapi::document();
@@ -136,6 +140,7 @@ impl Application {
                 .app_data(keys.clone())
                 .app_data(limits.clone())
                 .app_data(public_limit.clone())
+                .app_data(filing_limit.clone())
                 .app_data(json_limit)
                 .app_data(upload_limit.clone())
                 .app_data(signing_keys.clone())
@@ -171,6 +176,7 @@ impl Application {
             mail_poll: Duration::from_secs(config.mail.mail_poll_seconds.max(1)),
             service: service_for_jobs,
             deadline_poll: Duration::from_secs(config.deadline_poll_seconds.max(1)),
+            webhooks: (config.webhooks_allow_private, config.webhook_max_attempts),
         })
     }
 
@@ -204,7 +210,31 @@ impl Application {
                 })
             }),
         };
-        let mut jobs = vec![dispatch];
+        let (allow_private, max_attempts) = self.webhooks;
+        let webhooks = Rc::new(WebhookDispatcher::new(
+            self.db.clone(),
+            allow_private,
+            max_attempts,
+        ));
+        let deliver = Job {
+            name: "webhook-dispatcher",
+            every: self.mail_poll,
+            run: Box::new(move |now| {
+                let webhooks = webhooks.clone();
+                Box::pin(async move {
+                    let report = webhooks.run_once(now).await?;
+                    if report.delivered + report.failed > 0 {
+                        tracing::info!(
+                            delivered = report.delivered,
+                            failed = report.failed,
+                            "webhooks dispatched"
+                        );
+                    }
+                    Ok(())
+                })
+            }),
+        };
+        let mut jobs = vec![dispatch, deliver];
         jobs.extend(deadline_jobs(&self.service, self.deadline_poll));
         let scheduler = Scheduler::start(self.db, jobs);
         let served = self.server.await;

@@ -156,11 +156,11 @@ pub fn check_membership(
     organisation_id: Option<&str>,
 ) -> Result<Option<String>, String> {
     match (
-        role.is_staff(),
+        role == Role::Applicant,
         organisation_id.map(str::trim).filter(|id| !id.is_empty()),
     ) {
-        (false, None) => Err("is required for the applicant role".into()),
-        (true, Some(_)) => Err("must be empty for staff roles".into()),
+        (true, None) => Err("is required for the applicant role".into()),
+        (false, Some(_)) => Err("must be empty for staff and relying parties".into()),
         (_, org) => Ok(org.map(str::to_owned)),
     }
 }

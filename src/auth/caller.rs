@@ -104,6 +104,9 @@ impl Caller {
                 .clone()
                 .map(Some)
                 .ok_or_else(|| AppError::Forbidden("no organisation".into())),
+            Role::RelyingParty => Err(AppError::Forbidden(
+                "a relying party reaches no client's records".into(),
+            )),
             _ => Ok(requested),
         }
     }
@@ -126,6 +129,7 @@ impl Caller {
     pub fn ensure_may_access(&self, scope: ObjectScope<'_>) -> AppResult<()> {
         let allowed = match (self.role, scope.staff) {
             (Role::Admin, _) => true,
+            (Role::RelyingParty, _) => false,
             (Role::Applicant, _) => {
                 scope.organisation_id.is_some()
                     && self.organisation_id.as_ref() == scope.organisation_id
@@ -136,7 +140,9 @@ impl Caller {
         };
         match (allowed, self.role) {
             (true, _) => Ok(()),
-            (false, Role::Applicant) => Err(AppError::NotFound("not found".into())),
+            (false, Role::Applicant | Role::RelyingParty) => {
+                Err(AppError::NotFound("not found".into()))
+            }
             (false, _) => Err(AppError::Forbidden(
                 "you are not assigned to this record".into(),
             )),

@@ -11,12 +11,15 @@ crate::text_enum! {
         /// Certification reviewer; must not have audited the client.
         DecisionMaker = "decision_maker",
         ComplaintHandler = "complaint_handler",
+        /// An outside organisation (a buyer, a regulator) that watches certificates it
+        /// relies on: neither staff nor a client, it reaches no client's records.
+        RelyingParty = "relying_party",
     }
 }
 
 impl Role {
     /// Staff of the certification body, as opposed to client users.
     pub fn is_staff(self) -> bool {
-        self != Role::Applicant
+        !matches!(self, Role::Applicant | Role::RelyingParty)
     }
 }

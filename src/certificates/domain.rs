@@ -35,6 +35,9 @@ pub enum CertificateStep {
     Reinstate,
     Withdraw,
     Expire,
+    /// Back in force because an appeal against its suspension or withdrawal was upheld
+    /// (17021-1 9.7); only the appeals stage takes this step.
+    RestoreOnAppeal,
 }
 
 pub fn next_status(
@@ -48,6 +51,8 @@ pub fn next_status(
         (Suspended, Reinstate) => Ok(Active),
         (Active | Suspended, Withdraw) => Ok(Withdrawn),
         (Active | Suspended, Expire) => Ok(Expired),
+        (Suspended | Withdrawn, RestoreOnAppeal) => Ok(Active),
+        (Active, RestoreOnAppeal) => Err("the certificate is active".into()),
         (Withdrawn | Expired, _) => Err(format!("the certificate is {}", from.label())),
         (Suspended, Suspend) => Err("the certificate is already suspended".into()),
         (Active, Reinstate) => Err("only a suspended certificate is reinstated".into()),
@@ -61,6 +66,19 @@ pub enum ScopeChange {
     Reduction,
     /// Wider: new sites or activities, after a special audit that covered them.
     Extension,
+    /// Back to what a reduction took away, when an appeal against it was upheld (9.7).
+    Restoration,
+}
+
+impl ScopeChange {
+    /// As the audit trail's action and the client's mail say it: `scope_reduced`.
+    pub fn past_tense(self) -> &'static str {
+        match self {
+            ScopeChange::Reduction => "reduced",
+            ScopeChange::Extension => "extended",
+            ScopeChange::Restoration => "restored",
+        }
+    }
 }
 
 /// How long a suspension may last unless the decision maker sets a date (17021-1 9.6.5

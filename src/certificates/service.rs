@@ -29,6 +29,7 @@ use crate::standards;
 use crate::trail::Change;
 use crate::validate::{required_text, Checker};
 use crate::verification::service::publish;
+use crate::workflow::impartiality;
 use crate::workflow::transition::{find_visible, take_step, Lifecycle};
 use crate::workflow::Tx;
 
@@ -45,11 +46,7 @@ pub fn check_independent(
 ) -> AppResult<()> {
     let programme = programmes::store::find(tx.conn, programme)?
         .ok_or_else(|| AppError::internal("programme vanished"))?;
-    let entries = programmes::store::cycle_entries(tx.conn, &programme)?;
-    let since = programme.decision_date.filter(|_| programme.cycle > 1);
-    if audits::store::members_in_cycle(tx.conn, &programme.id, (&entries, since))?
-        .contains(&caller.user_id)
-    {
+    if impartiality::on_cycle_team(tx.conn, &caller.user_id, &programme)? {
         return Err(AppError::Forbidden(
             "you were on an audit team of this client in this cycle: another decision maker decides (ISO/IEC 17021-1 9.5.1.2)".into(),
         ));
@@ -511,6 +508,9 @@ pub fn change_scope(
     let allowed = match change {
         ScopeChange::Reduction => &[CertificateStatus::Active, CertificateStatus::Suspended][..],
         ScopeChange::Extension => &[CertificateStatus::Active][..],
+        ScopeChange::Restoration => {
+            return Err(AppError::internal("a scope is restored through its appeal"))
+        }
     };
     if !allowed.contains(&certificate.status) {
         return Err(AppError::Conflict(format!(
@@ -555,42 +555,52 @@ pub fn change_scope(
         }),
     );
     let (reason, scope, sites) = checker.finish((reason, scope, sites))?;
+    revise_scope(
+        tx,
+        &certificate,
+        (scope, certified_sites(sites)),
+        (change, &reason),
+    )?;
+    view(tx.conn, id)
+}
+
+/// Issues the next revision of a certificate with `scope` and `sites`, the earlier one
+/// kept as superseded: audited, told to the client, published.
+pub fn revise_scope(
+    tx: &mut Tx<'_>,
+    certificate: &Certificate,
+    (scope, sites): (String, Vec<CertifiedSite>),
+    (change, reason): (ScopeChange, &str),
+) -> AppResult<()> {
+    let id = &certificate.id;
+    let current = view(tx.conn, id)?.content;
     let today = tx.today();
     let revision = certificate.revision + 1;
     let content = CertifiedContent {
         scope,
-        sites: certified_sites(sites),
+        sites,
         issued_on: today,
         revision,
         ..current
     };
-    supersede_with(tx, &certificate, content, &reason)?;
+    supersede_with(tx, certificate, content, reason)?;
     store::set_revision(tx.conn, id, revision, today, tx.now())?;
+    let changed = change.past_tense();
     tx.record(Change {
         entity_type: CertificateLifecycle::ENTITY,
         entity_id: id.as_str(),
         organisation_id: Some(certificate.organisation_id.as_str()),
-        action: match change {
-            ScopeChange::Reduction => "scope_reduced",
-            ScopeChange::Extension => "scope_extended",
-        },
+        action: &format!("scope_{changed}"),
         before: Some(json!({"revision": certificate.revision})),
         after: Some(json!({"revision": revision, "reason": reason})),
     })?;
     tell_client(
         tx,
-        &certificate,
-        &format!(
-            "scope {} (revision {revision})",
-            match change {
-                ScopeChange::Reduction => "reduced",
-                ScopeChange::Extension => "extended",
-            }
-        ),
-        Some(&reason),
+        certificate,
+        &format!("scope {changed} (revision {revision})"),
+        Some(reason),
     )?;
-    publish(tx, id)?;
-    view(tx.conn, id)
+    publish(tx, id)
 }
 
 /// The sites named in `input`, each with its scope; every one must be the client's.
@@ -857,6 +867,7 @@ impl Lifecycle for CertificateLifecycle {
             CertificateStep::Reinstate => "reinstated",
             CertificateStep::Withdraw => "withdrawn",
             CertificateStep::Expire => "expired",
+            CertificateStep::RestoreOnAppeal => "reinstated_on_appeal",
         }
     }
 

@@ -457,3 +457,114 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_programmes,
     programme_audits,
 );
+
+diesel::table! {
+    complaints (id) {
+        id -> Text,
+        reference -> Text,
+        secret_sha256 -> Text,
+        kind -> Text,
+        organisation_name -> Text,
+        certificate_number -> Nullable<Text>,
+        certificate_id -> Nullable<Text>,
+        organisation_id -> Nullable<Text>,
+        description -> Text,
+        reporter_name -> Nullable<Text>,
+        reporter_email -> Nullable<Text>,
+        state -> Text,
+        handler_id -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        public_outcome -> Nullable<Text>,
+        actions -> Nullable<Text>,
+        received_at -> Timestamp,
+        acknowledge_by -> Date,
+        resolve_by -> Date,
+        acknowledged_at -> Nullable<Timestamp>,
+        decided_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    public_notices (id) {
+        id -> Text,
+        complaint_id -> Text,
+        organisation_name -> Text,
+        certificate_number -> Nullable<Text>,
+        statement -> Text,
+        published_on -> Date,
+        withdrawn_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    appeals (id) {
+        id -> Text,
+        reference -> Text,
+        organisation_id -> Text,
+        subject -> Text,
+        decision_id -> Nullable<Text>,
+        certificate_id -> Nullable<Text>,
+        certificate_revision -> Nullable<BigInt>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Timestamp,
+        grounds -> Text,
+        filed_by -> Text,
+        state -> Text,
+        handler_id -> Nullable<Text>,
+        outcome_note -> Nullable<Text>,
+        remedied_by -> Nullable<Text>,
+        remedy -> Nullable<Text>,
+        filed_at -> Timestamp,
+        acknowledge_by -> Date,
+        resolve_by -> Date,
+        acknowledged_at -> Nullable<Timestamp>,
+        decided_at_on_appeal -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    watches (id) {
+        id -> Text,
+        certificate_number -> Text,
+        email -> Nullable<Text>,
+        user_id -> Nullable<Text>,
+        token -> Nullable<Text>,
+        confirmed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Text,
+        user_id -> Text,
+        url -> Text,
+        secret -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        endpoint_id -> Text,
+        event_type -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> BigInt,
+        next_attempt_at -> Timestamp,
+        claimed_by -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+        last_status_code -> Nullable<BigInt>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::allow_tables_to_appear_in_same_query!(webhook_deliveries, webhook_endpoints, watches);

@@ -41,6 +41,9 @@ pub const TEMPLATES: &[TemplateFiles] = email_templates![
     "finding_notice",
     "certificate_notice",
     "decision_notice",
+    "case_notice",
+    "watch_confirm",
+    "watch_notice",
 ];
 
 pub struct Rendered {

@@ -178,6 +178,17 @@ pub fn require_new_stage2(
     Ok(())
 }
 
+/// Every programme of a client (one per standard it applied for).
+pub fn of_organisation(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+) -> AppResult<Vec<Programme>> {
+    Ok(audit_programmes::table
+        .filter(audit_programmes::organisation_id.eq(organisation))
+        .select(Programme::as_select())
+        .load(conn)?)
+}
+
 pub fn find(conn: &mut DbConnection, id: &ProgrammeId) -> AppResult<Option<Programme>> {
     crate::at_most_one!(
         conn,

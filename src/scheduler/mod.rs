@@ -48,6 +48,14 @@ pub const DEADLINE_JOBS: &[DeadlineJob] = &[
         name: "public-answers",
         run: crate::verification::service::publish_missing,
     },
+    DeadlineJob {
+        name: "complaint-deadlines",
+        run: crate::complaints::service::remind_overdue,
+    },
+    DeadlineJob {
+        name: "appeal-deadlines",
+        run: crate::appeals::service::remind_overdue,
+    },
 ];
 
 /// The timed form of every deadline job, each in its own write transaction.

@@ -47,6 +47,15 @@ impl Actor {
         }
     }
 
+    /// Someone from the public without an account (a complaint, a watch request).
+    pub fn public(request_id: Option<String>) -> Actor {
+        Actor {
+            user_id: None,
+            role: "public".into(),
+            request_id,
+        }
+    }
+
     /// A scheduled job.
     pub fn system() -> Actor {
         Actor {

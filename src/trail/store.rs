@@ -162,3 +162,21 @@ pub fn events_after(
         .select(AuditEvent::as_select())
         .load(conn)?)
 }
+
+/// Who last took one of `actions` on an entity, and when (e.g. who suspended a certificate).
+pub fn last_actor(
+    conn: &mut DbConnection,
+    (entity_type, entity_id): (&str, &str),
+    actions: &[&str],
+) -> AppResult<Option<(Option<String>, chrono::NaiveDateTime)>> {
+    crate::at_most_one!(
+        conn,
+        audit_events::table
+            .filter(audit_events::entity_type.eq(entity_type))
+            .filter(audit_events::entity_id.eq(entity_id))
+            .filter(audit_events::action.eq_any(actions))
+            .order(audit_events::seq.desc())
+            .limit(1)
+            .select((audit_events::actor_id, audit_events::occurred_at))
+    )
+}

@@ -27,12 +27,15 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/verify", web::get().to(search_page))
-        .route("/verify/report", web::get().to(report_page))
+        .configure(crate::complaints::pages::routes)
+        .configure(crate::watch::pages::routes)
         .route("/verify/assets/verify.css", web::get().to(stylesheet))
         .route("/verify/{number}", web::get().to(certificate_page));
 }
 
-fn page(
+/// A page of the public site: the verification layout around `context`, with its
+/// security headers; cacheable when it succeeds.
+pub fn page(
     status: StatusCode,
     cb: &CbIdentity,
     title: &str,
@@ -188,11 +191,12 @@ pub async fn certificate_page(
     }
 }
 
-pub async fn report_page(_: Admitted, app: web::Data<Service>) -> AppResult<HttpResponse> {
-    page(
-        StatusCode::OK,
-        &app.rules().cb,
-        "Report a false claim",
-        json!({"report": true}),
-    )
+/// The same page, never cached: it holds something for one person only (a secret, a
+/// token) or the result of a form.
+pub fn private(mut response: HttpResponse) -> HttpResponse {
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    response
 }

@@ -85,9 +85,24 @@ pub fn publish(tx: &mut Tx<'_>, id: &CertificateId) -> AppResult<()> {
         updated_at: tx.now(),
         holder_key: holder_key.clone(),
     };
+    let previous = store::by_number(tx.conn, &row.number)?
+        .map(|(body, _)| serde_json::from_str::<PublicCertificate>(&body))
+        .transpose()
+        .map_err(AppError::internal)?;
     store::publish(tx.conn, &row, &words(&holder_key))?;
     tx.changes_public(&row.number);
-    Ok(())
+    match previous {
+        Some(previous) => crate::watch::service::certificate_changed(
+            tx,
+            crate::watch::service::CertificateChange {
+                number: &row.number,
+                status: (previous.status, answer.status),
+                revision: (previous.revision, answer.revision),
+                answer: &serde_json::to_value(&answer).map_err(AppError::internal)?,
+            },
+        ),
+        None => Ok(()),
+    }
 }
 
 /// Publishes the answer of every certificate that has none — those issued before this

@@ -167,3 +167,17 @@ pub fn directory(
         .select(selected)
         .load(conn)?)
 }
+
+/// Whether a certificate of ours in force (active or suspended) is held under a name that
+/// starts with `name_key` (a search key).
+pub fn name_holds_certificate(conn: &mut DbConnection, name_key: &str) -> AppResult<bool> {
+    let held: i64 = public_certificates::table
+        .filter(public_certificates::holder_key.like(format!("{name_key}%")))
+        .filter(
+            public_certificates::status
+                .eq_any([CertificateStatus::Active, CertificateStatus::Suspended]),
+        )
+        .count()
+        .get_result(conn)?;
+    Ok(held > 0)
+}

@@ -14,6 +14,7 @@ use std::time::Instant;
 use actix_web::{web, FromRequest, HttpRequest};
 
 use super::client::client_ip;
+use crate::auth::rate_limit::RateLimiter;
 use crate::error::AppError;
 
 const SHARDS: usize = 16;
@@ -155,6 +156,50 @@ impl FromRequest for Admitted {
                 .map(|()| Admitted)
                 .map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs }),
         )
+    }
+}
+
+/// Complaints and watch requests one client address may file per hour: spam control on
+/// top of the per-minute limit.
+pub struct FilingLimit {
+    per_hour: u32,
+    filings: RateLimiter,
+}
+
+impl FilingLimit {
+    /// `per_hour` filings per client address; 0 turns the limit off.
+    pub fn new(per_hour: u32) -> FilingLimit {
+        FilingLimit {
+            per_hour,
+            filings: RateLimiter::new(per_hour, std::time::Duration::from_secs(3600)),
+        }
+    }
+}
+
+/// A filing within its client's hourly limit (and counted against it); an extractor the
+/// filing handlers take after `Admitted`.
+pub struct Filing;
+
+impl FromRequest for Filing {
+    type Error = AppError;
+    type Future = Ready<Result<Filing, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let Some(limit) = req
+            .app_data::<web::Data<FilingLimit>>()
+            .filter(|limit| limit.per_hour > 0)
+        else {
+            return ready(Ok(Filing));
+        };
+        let client = client_ip(req).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        let key = client_key(client).to_string();
+        ready(match limit.filings.check(&key) {
+            Ok(()) => {
+                limit.filings.record(&key);
+                Ok(Filing)
+            }
+            Err(retry_after_secs) => Err(AppError::TooManyRequests { retry_after_secs }),
+        })
     }
 }
 

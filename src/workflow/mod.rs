@@ -11,6 +11,7 @@
 //! A stage's `service.rs` holds its use cases as functions of `(&mut Tx, &Caller, …)` or
 //! `(&mut DbConnection, &Caller, …)`; its handlers only parse, call one and map to HTTP.
 
+pub mod impartiality;
 pub mod note;
 pub mod public_cache;
 pub mod transition;
@@ -42,6 +43,10 @@ pub struct Rules {
     pub nc_closure_days: u32,
     /// Days after a missed surveillance window before the certificate is suspended.
     pub surveillance_grace_days: u32,
+    /// Days to acknowledge and to decide a complaint or an appeal.
+    pub case_days: (u32, u32),
+    /// Whether webhook endpoints may point into private networks.
+    pub webhooks_allow_private: bool,
     pub cb: CbIdentity,
 }
 
@@ -67,6 +72,8 @@ impl Default for Rules {
             nc_response_days: 30,
             nc_closure_days: 90,
             surveillance_grace_days: 30,
+            case_days: (5, 60),
+            webhooks_allow_private: false,
             cb: CbIdentity {
                 name: "Certification body".into(),
                 address: String::new(),

@@ -287,6 +287,12 @@ pub fn test_config(database_url: &str) -> Config {
         nc_response_days: 30,
         nc_closure_days: 90,
         surveillance_grace_days: 30,
+        case_acknowledge_days: 5,
+        case_resolve_days: 60,
+        public_filings_per_hour: 1000,
+        // Test receivers listen on loopback.
+        webhooks_allow_private: true,
+        webhook_max_attempts: 5,
         // The tests run the deadline jobs through the admin endpoint.
         deadline_poll_seconds: 3600,
         cb_name: "Example Certification GmbH".into(),
@@ -482,6 +488,23 @@ impl TestApp {
                 .as_str()
                 .map(str::to_owned),
         }
+    }
+
+    /// The mail queued for `recipient`, oldest first: (subject, text body).
+    pub async fn mail_to(&self, recipient: &str) -> Vec<(String, String)> {
+        use certbody::db::schema::outbox_messages::dsl as outbox;
+        use diesel::{ExpressionMethods, QueryDsl};
+        let recipient = recipient.to_owned();
+        self.db
+            .run(move |conn| {
+                Ok(outbox::outbox_messages
+                    .filter(outbox::recipient.eq(recipient))
+                    .order(outbox::created_at.asc())
+                    .select((outbox::subject, outbox::body_text))
+                    .load::<(String, String)>(conn)?)
+            })
+            .await
+            .expect("the outbox reads")
     }
 
     /// Creates a staff account the way the CLI does, and signs in.

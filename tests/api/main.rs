@@ -3,10 +3,12 @@
 //! `CERTBODY_TEST_POSTGRES_URL` is set.
 
 mod accounts;
+mod appeals;
 mod applications;
 mod audits;
 mod browser;
 mod certification;
+mod complaints;
 mod errors;
 mod helpers;
 mod migrations;
@@ -17,3 +19,5 @@ mod smtp_sink;
 mod tokens;
 mod trail;
 mod verification;
+mod watch;
+mod webhook_sink;

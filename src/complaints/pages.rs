@@ -1,0 +1,198 @@
+//! The complaint pages for people, in the verification site's layout: the form that files
+//! a complaint (no script needed), the page that reads one back by reference and secret,
+//! and the public notices.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tracing_actix_web::RequestId;
+
+use super::domain::ComplaintKind;
+use super::dto::{ComplaintInput, NoticeListQuery};
+use super::service;
+use crate::error::{AppError, AppResult};
+use crate::trail::Actor;
+use crate::verification::pages::{page, private};
+use crate::web::public_limit::{Admitted, Filing};
+use crate::workflow::Service;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/verify/report", web::get().to(report_form))
+        .route("/verify/report", web::post().to(report))
+        .route("/verify/complaint", web::get().to(status_form))
+        .route("/verify/complaint", web::post().to(status))
+        .route("/verify/notices", web::get().to(notices));
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Prefill {
+    number: Option<String>,
+    reference: Option<String>,
+}
+
+/// The kinds as the form offers them, the chosen one marked.
+fn kinds(chosen: Option<ComplaintKind>) -> Value {
+    let described = [
+        (
+            ComplaintKind::FalseClaim,
+            "An organisation claims a certification from us that it does not hold",
+        ),
+        (
+            ComplaintKind::Misuse,
+            "A certificate or our mark is used in a misleading way",
+        ),
+        (
+            ComplaintKind::CertifiedClient,
+            "A complaint about an organisation we certify",
+        ),
+        (
+            ComplaintKind::CertificationBody,
+            "A complaint about us, the certification body",
+        ),
+    ];
+    described
+        .iter()
+        .map(|(kind, label)| json!({"value": kind.as_str(), "label": label, "checked": Some(*kind) == chosen}))
+        .collect()
+}
+
+pub async fn report_form(
+    _: Admitted,
+    app: web::Data<Service>,
+    prefill: web::Query<Prefill>,
+) -> AppResult<HttpResponse> {
+    let number = prefill.into_inner().number.unwrap_or_default();
+    page(
+        StatusCode::OK,
+        &app.rules().cb,
+        "Report a false claim or misuse",
+        json!({"report": true, "kinds": kinds(Some(ComplaintKind::FalseClaim)),
+            "form": {"certificate_number": number}}),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReportForm {
+    kind: Option<String>,
+    organisation_name: String,
+    certificate_number: Option<String>,
+    description: String,
+    reporter_name: Option<String>,
+    reporter_email: Option<String>,
+}
+
+/// Files the complaint; the answer page shows the reference and the secret, once.
+pub async fn report(
+    _: Admitted,
+    _: Filing,
+    app: web::Data<Service>,
+    request_id: RequestId,
+    form: web::Form<ReportForm>,
+) -> AppResult<HttpResponse> {
+    let form = form.into_inner();
+    let cb = app.rules().cb.clone();
+    let kind = form.kind.as_deref().and_then(ComplaintKind::parse);
+    let blank = |value: &Option<String>| value.clone().filter(|v| !v.trim().is_empty());
+    let input = ComplaintInput {
+        kind: kind.unwrap_or(ComplaintKind::FalseClaim),
+        organisation_name: form.organisation_name.clone(),
+        certificate_number: blank(&form.certificate_number),
+        description: form.description.clone(),
+        reporter_name: blank(&form.reporter_name),
+        reporter_email: blank(&form.reporter_email),
+    };
+    let filed = app
+        .write_as(Actor::public(Some(request_id.to_string())), move |tx| {
+            service::submit(tx, input)
+        })
+        .await;
+    let refilled = json!({"organisation_name": form.organisation_name, "certificate_number": form.certificate_number,
+        "description": form.description, "reporter_name": form.reporter_name, "reporter_email": form.reporter_email});
+    let response = match filed {
+        Ok(receipt) => page(
+            StatusCode::CREATED,
+            &cb,
+            "Complaint received",
+            json!({"report_done": true, "receipt": receipt}),
+        )?,
+        Err(AppError::Validation(errors)) => page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &cb,
+            "Report a false claim or misuse",
+            json!({"report": true, "kinds": kinds(kind), "form": refilled,
+                "errors": errors.iter().map(|e| format!("{}: {}", e.field.replace('_', " "), e.message)).collect::<Vec<_>>()}),
+        )?,
+        Err(other) => return Err(other),
+    };
+    Ok(private(response))
+}
+
+pub async fn status_form(
+    _: Admitted,
+    app: web::Data<Service>,
+    prefill: web::Query<Prefill>,
+) -> AppResult<HttpResponse> {
+    let reference = prefill.into_inner().reference.unwrap_or_default();
+    page(
+        StatusCode::OK,
+        &app.rules().cb,
+        "Your complaint",
+        json!({"complaint_lookup": true, "reference": reference}),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StatusForm {
+    reference: String,
+    secret: String,
+}
+
+/// A complaint's progress, by reference and secret (posted, so the secret stays out of
+/// addresses and logs).
+pub async fn status(
+    _: Admitted,
+    app: web::Data<Service>,
+    form: web::Form<StatusForm>,
+) -> AppResult<HttpResponse> {
+    let StatusForm { reference, secret } = form.into_inner();
+    let cb = app.rules().cb.clone();
+    let shown = reference.clone();
+    let found = app
+        .db()
+        .run(move |conn| service::public_status(conn, &reference, &secret))
+        .await;
+    let response = match found {
+        Ok(complaint) => page(
+            StatusCode::OK,
+            &cb,
+            "Your complaint",
+            json!({"complaint": complaint}),
+        )?,
+        Err(AppError::NotFound(message)) => page(
+            StatusCode::NOT_FOUND,
+            &cb,
+            "Your complaint",
+            json!({"complaint_lookup": true, "reference": shown, "problem": message}),
+        )?,
+        Err(other) => return Err(other),
+    };
+    Ok(private(response))
+}
+
+pub async fn notices(_: Admitted, app: web::Data<Service>) -> AppResult<HttpResponse> {
+    let query = NoticeListQuery {
+        limit: Some(200),
+        offset: None,
+    };
+    let found = app
+        .db()
+        .run(move |conn| service::notices(conn, query))
+        .await?;
+    page(
+        StatusCode::OK,
+        &app.rules().cb,
+        "Public notices",
+        json!({"notices": true, "items": found.items}),
+    )
+}

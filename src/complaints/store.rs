@@ -1,0 +1,243 @@
+//! Storage of complaints and of the public notices they lead to.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::domain::{ComplaintKind, ComplaintOutcome, ComplaintState};
+use super::{ComplaintId, NoticeId};
+use crate::accounts::{OrganisationId, UserId};
+use crate::certificates::CertificateId;
+use crate::db::schema::{complaints, public_notices};
+use crate::db::types::Json;
+use crate::db::DbConnection;
+use crate::error::AppResult;
+use crate::pagination::{load_page, PageRequest};
+
+/// What a decision on a complaint set in motion.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ComplaintActions {
+    /// Decision makers were asked to consider suspending the certificate concerned.
+    #[serde(default)]
+    pub suspension_requested: bool,
+    /// A public notice of the false claim was published.
+    #[serde(default)]
+    pub public_notice: bool,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = complaints)]
+pub struct Complaint {
+    pub id: ComplaintId,
+    pub reference: String,
+    pub secret_sha256: String,
+    pub kind: ComplaintKind,
+    pub organisation_name: String,
+    pub certificate_number: Option<String>,
+    pub certificate_id: Option<CertificateId>,
+    pub organisation_id: Option<OrganisationId>,
+    pub description: String,
+    pub reporter_name: Option<String>,
+    pub reporter_email: Option<String>,
+    pub state: ComplaintState,
+    pub handler_id: Option<UserId>,
+    pub outcome: Option<ComplaintOutcome>,
+    pub public_outcome: Option<String>,
+    pub actions: Option<Json<ComplaintActions>>,
+    pub received_at: NaiveDateTime,
+    pub acknowledge_by: NaiveDate,
+    pub resolve_by: NaiveDate,
+    pub acknowledged_at: Option<NaiveDateTime>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub closed_at: Option<NaiveDateTime>,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, complaint: &Complaint) -> AppResult<()> {
+    diesel::insert_into(complaints::table)
+        .values(complaint)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, id: &ComplaintId) -> AppResult<Option<Complaint>> {
+    crate::at_most_one!(
+        conn,
+        complaints::table.find(id).select(Complaint::as_select())
+    )
+}
+
+pub fn by_reference(conn: &mut DbConnection, reference: &str) -> AppResult<Option<Complaint>> {
+    crate::at_most_one!(
+        conn,
+        complaints::table
+            .filter(complaints::reference.eq(reference))
+            .select(Complaint::as_select())
+    )
+}
+
+/// Moves a complaint from `from` to `to`, stamping the step's time; false if it was not in
+/// `from` any more.
+pub fn set_state(
+    conn: &mut DbConnection,
+    id: &ComplaintId,
+    (from, to): (ComplaintState, ComplaintState),
+    at: NaiveDateTime,
+) -> AppResult<bool> {
+    let target = complaints::table
+        .find(id)
+        .filter(complaints::state.eq(from));
+    let stamped = match to {
+        ComplaintState::Acknowledged => diesel::update(target)
+            .set((
+                complaints::state.eq(to),
+                complaints::acknowledged_at.eq(at),
+                complaints::updated_at.eq(at),
+            ))
+            .execute(conn)?,
+        ComplaintState::Decided => diesel::update(target)
+            .set((
+                complaints::state.eq(to),
+                complaints::decided_at.eq(at),
+                complaints::updated_at.eq(at),
+            ))
+            .execute(conn)?,
+        ComplaintState::Closed => diesel::update(target)
+            .set((
+                complaints::state.eq(to),
+                complaints::closed_at.eq(at),
+                complaints::updated_at.eq(at),
+            ))
+            .execute(conn)?,
+        ComplaintState::Received | ComplaintState::Investigating => diesel::update(target)
+            .set((complaints::state.eq(to), complaints::updated_at.eq(at)))
+            .execute(conn)?,
+    };
+    Ok(stamped == 1)
+}
+
+pub fn set_handler(conn: &mut DbConnection, id: &ComplaintId, handler: &UserId) -> AppResult<()> {
+    diesel::update(complaints::table.find(id))
+        .set(complaints::handler_id.eq(handler))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_outcome(
+    conn: &mut DbConnection,
+    id: &ComplaintId,
+    (outcome, public_outcome, actions): (ComplaintOutcome, &str, &ComplaintActions),
+) -> AppResult<()> {
+    diesel::update(complaints::table.find(id))
+        .set((
+            complaints::outcome.eq(outcome),
+            complaints::public_outcome.eq(public_outcome),
+            complaints::actions.eq(Json(actions.clone())),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// What the staff list filters on.
+#[derive(Debug, Default)]
+pub struct ComplaintFilter {
+    pub state: Option<ComplaintState>,
+    pub handler: Option<UserId>,
+    /// Open and past a deadline on this day: unacknowledged past `acknowledge_by`, or not
+    /// decided past `resolve_by`.
+    pub overdue_on: Option<NaiveDate>,
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &ComplaintFilter,
+    page: PageRequest,
+) -> AppResult<(Vec<Complaint>, i64)> {
+    let filtered = || {
+        let mut query = complaints::table.into_boxed();
+        if let Some(state) = filter.state {
+            query = query.filter(complaints::state.eq(state));
+        }
+        if let Some(handler) = &filter.handler {
+            query = query.filter(complaints::handler_id.eq(handler.clone()));
+        }
+        if let Some(today) = filter.overdue_on {
+            query = query.filter(
+                complaints::state
+                    .eq(ComplaintState::Received)
+                    .and(complaints::acknowledge_by.lt(today))
+                    .or(complaints::state
+                        .eq_any([
+                            ComplaintState::Received,
+                            ComplaintState::Acknowledged,
+                            ComplaintState::Investigating,
+                        ])
+                        .and(complaints::resolve_by.lt(today))),
+            );
+        }
+        query
+    };
+    load_page(conn, filtered, page, |query| {
+        query
+            .order((complaints::received_at.desc(), complaints::id))
+            .select(Complaint::as_select())
+    })
+}
+
+/// Open complaints past a deadline on `today`, oldest first.
+pub fn overdue(conn: &mut DbConnection, today: NaiveDate) -> AppResult<Vec<Complaint>> {
+    let filter = ComplaintFilter {
+        overdue_on: Some(today),
+        ..ComplaintFilter::default()
+    };
+    // A deadline job's batch: past this many, the next run takes the rest.
+    let batch = PageRequest {
+        limit: 1000,
+        offset: 0,
+    };
+    let (mut rows, _) = list(conn, &filter, batch)?;
+    rows.reverse();
+    Ok(rows)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, ToSchema)]
+#[diesel(table_name = public_notices)]
+pub struct Notice {
+    pub id: NoticeId,
+    #[serde(skip)]
+    pub complaint_id: ComplaintId,
+    /// The organisation's name as it made the claim.
+    pub organisation_name: String,
+    /// The certificate number it showed, if any.
+    pub certificate_number: Option<String>,
+    pub statement: String,
+    pub published_on: NaiveDate,
+    #[serde(skip)]
+    pub withdrawn_on: Option<NaiveDate>,
+}
+
+pub fn insert_notice(conn: &mut DbConnection, notice: &Notice) -> AppResult<()> {
+    diesel::insert_into(public_notices::table)
+        .values(notice)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Notices in force, newest first.
+pub fn notices(conn: &mut DbConnection, page: PageRequest) -> AppResult<(Vec<Notice>, i64)> {
+    load_page(
+        conn,
+        || {
+            public_notices::table
+                .filter(public_notices::withdrawn_on.is_null())
+                .into_boxed()
+        },
+        page,
+        |query| {
+            query
+                .order((public_notices::published_on.desc(), public_notices::id))
+                .select(Notice::as_select())
+        },
+    )
+}

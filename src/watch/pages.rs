@@ -1,0 +1,150 @@
+//! The watch pages for people: subscribe from a certificate's page, confirm from the
+//! mailed link (a button, so link checkers in mail filters cannot confirm for someone),
+//! unsubscribe in one click from any notification.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+use tracing_actix_web::RequestId;
+
+use super::dto::SubscribeInput;
+use super::service;
+use crate::error::{AppError, AppResult};
+use crate::trail::Actor;
+use crate::verification::pages::{page, private};
+use crate::web::public_limit::{Admitted, Filing};
+use crate::workflow::Service;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/verify/{number}/watch", web::post().to(subscribe))
+        .route("/watch/confirm", web::get().to(confirm_form))
+        .route("/watch/confirm", web::post().to(confirm))
+        .route("/watch/unsubscribe", web::get().to(unsubscribe));
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EmailForm {
+    email: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TokenForm {
+    token: String,
+}
+
+pub async fn subscribe(
+    _: Admitted,
+    _: Filing,
+    app: web::Data<Service>,
+    request_id: RequestId,
+    number: web::Path<String>,
+    form: web::Form<EmailForm>,
+) -> AppResult<HttpResponse> {
+    let input = SubscribeInput {
+        certificate_number: number.into_inner(),
+        email: form.into_inner().email,
+    };
+    let cb = app.rules().cb.clone();
+    let asked = app
+        .write_as(Actor::public(Some(request_id.to_string())), move |tx| {
+            service::subscribe(tx, input)
+        })
+        .await;
+    let response = match asked {
+        Ok(receipt) => page(
+            StatusCode::ACCEPTED,
+            &cb,
+            "Check your inbox",
+            json!({"watch_asked": true, "number": receipt.certificate_number}),
+        )?,
+        Err(AppError::Validation(errors)) => page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &cb,
+            "Follow a certificate",
+            json!({"watch_problem": errors.first().map(|e| e.message.clone())}),
+        )?,
+        Err(other) => return Err(other),
+    };
+    Ok(private(response))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TokenQuery {
+    token: Option<String>,
+}
+
+pub async fn confirm_form(
+    _: Admitted,
+    app: web::Data<Service>,
+    query: web::Query<TokenQuery>,
+) -> AppResult<HttpResponse> {
+    let token = query.into_inner().token.unwrap_or_default();
+    Ok(private(page(
+        StatusCode::OK,
+        &app.rules().cb,
+        "Confirm your subscription",
+        json!({"watch_confirm": true, "token": token}),
+    )?))
+}
+
+/// Runs a subscription change by token and shows its outcome; an unknown token is a 404 page.
+async fn by_token(
+    app: &Service,
+    request_id: RequestId,
+    token: String,
+    (unsubscribing, title): (bool, &str),
+) -> AppResult<HttpResponse> {
+    let cb = app.rules().cb.clone();
+    let done = app
+        .write_as(Actor::public(Some(request_id.to_string())), move |tx| {
+            if unsubscribing {
+                service::unsubscribe(tx, &token)
+            } else {
+                service::confirm(tx, &token)
+            }
+        })
+        .await;
+    let response = match done {
+        Ok(view) => page(
+            StatusCode::OK,
+            &cb,
+            title,
+            json!({"watch_done": true, "subscription": view}),
+        )?,
+        Err(AppError::NotFound(message)) => page(
+            StatusCode::NOT_FOUND,
+            &cb,
+            title,
+            json!({"watch_problem": message}),
+        )?,
+        Err(other) => return Err(other),
+    };
+    Ok(private(response))
+}
+
+pub async fn confirm(
+    _: Admitted,
+    app: web::Data<Service>,
+    request_id: RequestId,
+    form: web::Form<TokenForm>,
+) -> AppResult<HttpResponse> {
+    by_token(
+        &app,
+        request_id,
+        form.into_inner().token,
+        (false, "Subscribed"),
+    )
+    .await
+}
+
+/// One click from a notification: the subscription ends at once.
+pub async fn unsubscribe(
+    _: Admitted,
+    app: web::Data<Service>,
+    request_id: RequestId,
+    query: web::Query<TokenQuery>,
+) -> AppResult<HttpResponse> {
+    let token = query.into_inner().token.unwrap_or_default();
+    by_token(&app, request_id, token, (true, "Unsubscribed")).await
+}

@@ -1,0 +1,166 @@
+//! Appeals through the HTTP API: filed by the client, reviewed by someone not involved in
+//! the decision, upheld and remedied by reinstatement.
+
+use certbody::auth::Role;
+use serde_json::json;
+
+use crate::verification::certified;
+
+#[actix_rt::test]
+async fn an_upheld_appeal_against_a_suspension_leads_to_reinstatement_by_someone_else() {
+    let (cb, certificate, number) = certified("Acme").await;
+    let suspender = cb
+        .app
+        .staff(Role::DecisionMaker, "suspender@cb.example")
+        .await;
+    let reviewer = cb
+        .app
+        .staff(Role::DecisionMaker, "reviewer@cb.example")
+        .await;
+    let corrector = cb
+        .app
+        .staff(Role::DecisionMaker, "corrector@cb.example")
+        .await;
+    let suspended = cb
+        .post(
+            &suspender,
+            &format!("/api/v1/certificates/{certificate}/suspend"),
+            json!({"reason": "Surveillance audit refused"}),
+        )
+        .await;
+    assert_eq!(suspended.body["status"], "suspended", "{}", suspended.body);
+
+    // Only the client appeals, only its own certificate's decisions, one at a time.
+    let appeal = json!({"subject": "suspension", "certificate_id": certificate,
+        "grounds": "The audit was postponed by agreement; see our mail of 3 March."});
+    cb.post(&cb.globex, "/api/v1/appeals", appeal.clone())
+        .await
+        .assert_problem(422);
+    cb.post(&cb.lead, "/api/v1/appeals", appeal.clone())
+        .await
+        .assert_problem(403);
+    let withdrawal = cb
+        .post(
+            &cb.acme,
+            "/api/v1/appeals",
+            json!({"subject": "withdrawal",
+        "certificate_id": certificate, "grounds": "x"}),
+        )
+        .await;
+    assert_eq!(withdrawal.status, 409, "not withdrawn: {}", withdrawal.body);
+    let filed = cb.post(&cb.acme, "/api/v1/appeals", appeal.clone()).await;
+    assert_eq!(filed.status, 201, "{}", filed.body);
+    assert_eq!(filed.body["decided_by"], suspender.id.as_str());
+    let id = filed.body["id"].as_str().unwrap().to_owned();
+    cb.post(&cb.acme, "/api/v1/appeals", appeal)
+        .await
+        .assert_problem(409);
+    let path = format!("/api/v1/appeals/{id}");
+    cb.get(&cb.globex, &path).await.assert_problem(404);
+    assert_eq!(cb.get(&cb.globex, "/api/v1/appeals").await.body["total"], 0);
+    assert_eq!(cb.get(&cb.acme, "/api/v1/appeals").await.body["total"], 1);
+
+    // Acknowledged; the reviewer must not have taken the decision or be involved.
+    let acknowledged = cb
+        .post(&cb.admin, &format!("{path}/acknowledge"), json!({}))
+        .await;
+    assert_eq!(
+        acknowledged.body["state"], "acknowledged",
+        "{}",
+        acknowledged.body
+    );
+    assert!(cb
+        .app
+        .mail_to("quality@acme.example")
+        .await
+        .iter()
+        .any(|(subject, _)| subject.contains(filed.body["reference"].as_str().unwrap())));
+    for (involved, why) in [
+        (&suspender, "took the appealed decision"),
+        (&cb.lead, "decision maker or complaint handler"),
+    ] {
+        let refused = cb
+            .post(
+                &cb.admin,
+                &format!("{path}/assign"),
+                json!({"handler_id": involved.id}),
+            )
+            .await;
+        assert_eq!(refused.invalid_fields(), ["handler_id"]);
+        assert!(refused.body.to_string().contains(why), "{}", refused.body);
+    }
+    let assigned = cb
+        .post(
+            &cb.admin,
+            &format!("{path}/assign"),
+            json!({"handler_id": reviewer.id}),
+        )
+        .await;
+    assert_eq!(assigned.body["state"], "reviewing", "{}", assigned.body);
+
+    // The reviewer decides, with reasons.
+    cb.post(&corrector, &format!("{path}/uphold"), json!({"note": "x"}))
+        .await
+        .assert_problem(403);
+    assert_eq!(
+        cb.post(&reviewer, &format!("{path}/uphold"), json!({}))
+            .await
+            .invalid_fields(),
+        ["note"]
+    );
+    let upheld = cb
+        .post(
+            &reviewer,
+            &format!("{path}/uphold"),
+            json!({"note": "The postponement was agreed in writing."}),
+        )
+        .await;
+    assert_eq!(upheld.body["state"], "upheld", "{}", upheld.body);
+    assert_eq!(
+        upheld.body["outcome_note"],
+        "The postponement was agreed in writing."
+    );
+
+    // The corrective step: by a decision maker who did not suspend.
+    cb.post(&suspender, &format!("{path}/remedy"), json!({}))
+        .await
+        .assert_problem(403);
+    let remedied = cb
+        .post(&corrector, &format!("{path}/remedy"), json!({}))
+        .await;
+    assert_eq!(remedied.body["state"], "remedied", "{}", remedied.body);
+    assert_eq!(remedied.body["remedied_by"], corrector.id.as_str());
+    assert!(remedied.body["remedy"]
+        .as_str()
+        .unwrap()
+        .contains("reinstated"));
+    let now = cb
+        .get(&cb.acme, &format!("/api/v1/certificates/{certificate}"))
+        .await
+        .body;
+    assert_eq!(now["status"], "active");
+    let public = cb
+        .app
+        .get(&format!("/api/v1/public/certificates/{number}"), None)
+        .await
+        .body;
+    assert_eq!(public["status"], "active");
+    let trail = cb
+        .get(
+            &cb.admin,
+            &format!("/api/v1/audit-events?entity_type=certificate&entity_id={certificate}"),
+        )
+        .await;
+    let reinstated = trail.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "reinstated_on_appeal")
+        .expect("the reinstatement is in the trail");
+    assert!(reinstated["after"]
+        .to_string()
+        .contains(filed.body["reference"].as_str().unwrap()));
+    cb.post(&corrector, &format!("{path}/remedy"), json!({}))
+        .await
+        .assert_problem(409);
+}

@@ -371,3 +371,105 @@ async fn overdue_complaints_are_listed_and_mailed_once() {
         .iter()
         .any(|(subject, _)| subject.contains("not acknowledged in time")));
 }
+
+/// The text between `label` and the next tag in an HTML page.
+fn after<'a>(html: &'a str, label: &str) -> &'a str {
+    let start = html
+        .find(label)
+        .unwrap_or_else(|| panic!("{label} in {html}"))
+        + label.len();
+    let rest = &html[start..];
+    let value = rest
+        .trim_start_matches(|c| c != '>')
+        .trim_start_matches('>');
+    &value[..value.find('<').unwrap()]
+}
+
+#[actix_rt::test]
+async fn people_file_and_follow_a_complaint_with_the_pages_and_spam_is_limited() {
+    let app = crate::helpers::spawn_app_with(|config| config.public_filings_per_hour = 2).await;
+    let form = app.get("/verify/report?number=CB-7K2M-9QXA-Y", None).await;
+    assert_eq!(form.status, 200);
+    let page = form.body.as_str().unwrap();
+    assert!(
+        page.contains(r#"name="organisation_name""#) && page.contains(r#"value="CB-7K2M-9QXA-Y""#)
+    );
+
+    // A mistake comes back with the form refilled and the field named.
+    let wrong = app
+        .post_form(
+            "/verify/report",
+            &[
+                ("kind", "misuse"),
+                ("organisation_name", "Initech"),
+                ("description", "Logo on their trucks"),
+                ("reporter_email", "nope"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, 422);
+    let page = wrong.body.as_str().unwrap();
+    assert!(
+        page.contains("reporter email: must be an email address")
+            && page.contains("Logo on their trucks")
+    );
+
+    // Filed: the reference and the secret, shown once and never cached.
+    let filed = app
+        .post_form(
+            "/verify/report",
+            &[
+                ("kind", "false_claim"),
+                ("organisation_name", "Initech"),
+                ("certificate_number", ""),
+                ("description", "Logo on their trucks & website"),
+                ("reporter_name", ""),
+            ],
+        )
+        .await;
+    assert_eq!(filed.status, 201, "{}", filed.body);
+    assert_eq!(filed.header("cache-control"), Some("no-store"));
+    let page = filed.body.as_str().unwrap().to_owned();
+    let (reference, secret) = (
+        after(&page, "<dt>Reference</dt>"),
+        after(&page, "<dt>Secret</dt>"),
+    );
+    assert!(reference.starts_with("C-") && secret.len() == 20, "{page}");
+
+    // The third filing within the hour from this address is refused.
+    let third = app
+        .post_form(
+            "/verify/report",
+            &[
+                ("kind", "false_claim"),
+                ("organisation_name", "X"),
+                ("description", "y"),
+            ],
+        )
+        .await;
+    assert_eq!(third.status, 429);
+    assert!(third.header("retry-after").is_some());
+
+    // Reading it back needs the secret.
+    let shown = app
+        .post_form(
+            "/verify/complaint",
+            &[("reference", reference), ("secret", secret)],
+        )
+        .await;
+    assert_eq!(shown.status, 200);
+    assert!(shown.body.as_str().unwrap().contains("received"));
+    let refused = app
+        .post_form(
+            "/verify/complaint",
+            &[("reference", reference), ("secret", "WRONG")],
+        )
+        .await;
+    assert_eq!(refused.status, 404);
+    assert!(!refused
+        .body
+        .as_str()
+        .unwrap()
+        .contains("Logo on their trucks"));
+    assert_eq!(app.get("/verify/notices", None).await.status, 200);
+}

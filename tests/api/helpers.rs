@@ -419,6 +419,31 @@ impl TestApp {
         read(request.send_body(body).await.expect("request sent")).await
     }
 
+    /// Submits an HTML form (`application/x-www-form-urlencoded`), as a browser does.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let encode = |text: &str| {
+            text.bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => {
+                        (b as char).to_string()
+                    }
+                    b' ' => "+".into(),
+                    other => format!("%{other:02X}"),
+                })
+                .collect::<String>()
+        };
+        let body: Vec<String> = fields
+            .iter()
+            .map(|(name, value)| format!("{}={}", encode(name), encode(value)))
+            .collect();
+        self.post_raw(
+            path,
+            "application/x-www-form-urlencoded",
+            body.join("&").into_bytes(),
+        )
+        .await
+    }
+
     /// Uploads one file as `multipart/form-data` (part `file`).
     pub async fn upload(
         &self,

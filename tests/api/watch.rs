@@ -313,3 +313,80 @@ async fn webhooks_into_private_networks_are_refused_unless_allowed() {
         json!([])
     );
 }
+
+#[actix_rt::test]
+async fn people_follow_a_certificate_from_its_page_confirm_with_a_button_and_leave_in_one_click() {
+    let (cb, _, number) = certified("Acme").await;
+    let page = cb.app.get(&format!("/verify/{number}"), None).await;
+    assert!(page
+        .body
+        .as_str()
+        .unwrap()
+        .contains(&format!(r#"action="/verify/{number}/watch""#)));
+    let asked = cb
+        .app
+        .post_form(
+            &format!("/verify/{number}/watch"),
+            &[("email", "fan@example.org")],
+        )
+        .await;
+    assert_eq!(asked.status, 202, "{}", asked.body);
+    let mail = cb.app.mail_to("fan@example.org").await.pop().unwrap();
+    let token = token_in(&mail.1, "/watch/confirm?token=");
+
+    // Following the link only shows a button: a mail filter's link check confirms nothing.
+    let button = cb
+        .app
+        .get(&format!("/watch/confirm?token={token}"), None)
+        .await;
+    assert!(button
+        .body
+        .as_str()
+        .unwrap()
+        .contains(&format!(r#"value="{token}""#)));
+    let again = cb
+        .app
+        .post(
+            "/api/v1/public/watch/unsubscribe",
+            None,
+            &json!({"token": token}),
+        )
+        .await;
+    assert_eq!(
+        again.body["confirmed"], false,
+        "an unconfirmed address can leave too"
+    );
+    let gone = cb
+        .app
+        .post_form("/watch/confirm", &[("token", &token)])
+        .await;
+    assert_eq!(gone.status, 404);
+
+    cb.app
+        .post_form(
+            &format!("/verify/{number}/watch"),
+            &[("email", "fan@example.org")],
+        )
+        .await;
+    let token = token_in(
+        &cb.app.mail_to("fan@example.org").await.pop().unwrap().1,
+        "/watch/confirm?token=",
+    );
+    let subscribed = cb
+        .app
+        .post_form("/watch/confirm", &[("token", &token)])
+        .await;
+    assert_eq!(subscribed.status, 200);
+    assert!(subscribed
+        .body
+        .as_str()
+        .unwrap()
+        .contains("You will be mailed"));
+    let left = cb
+        .app
+        .get(&format!("/watch/unsubscribe?token={token}"), None)
+        .await;
+    assert_eq!(left.status, 200);
+    assert!(left.body.as_str().unwrap().contains("no longer be mailed"));
+    assert_eq!(left.header("cache-control"), Some("no-store"));
+}

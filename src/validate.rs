@@ -83,6 +83,33 @@ pub fn optional_text(value: Option<&str>, max: usize) -> Result<Option<String>, 
     Ok(Some(text.to_owned()))
 }
 
+/// Trimmed, non-empty prose of at most `max` characters: line breaks and tabs are kept
+/// (as `\n`), other control characters refused.
+pub fn required_prose(value: &str, max: usize) -> Result<String, String> {
+    match optional_prose(Some(value), max)? {
+        Some(text) => Ok(text),
+        None => Err("must not be empty".into()),
+    }
+}
+
+/// Like `required_prose`, but absent or blank means `None`.
+pub fn optional_prose(value: Option<&str>, max: usize) -> Result<Option<String>, String> {
+    let Some(text) = value.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    if text.chars().count() > max {
+        return Err(format!("must be at most {max} characters"));
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err("must not contain control characters other than line breaks and tabs".into());
+    }
+    Ok(Some(text))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,5 +130,9 @@ mod tests {
         }
         assert_eq!(optional_text(Some(" "), 5), Ok(None));
         assert!(optional_text(Some("a\u{0}b"), 5).is_err());
+        assert!(optional_text(Some("a\nb"), 5).is_err());
+        assert_eq!(required_prose(" a\r\nb\tc ", 10), Ok("a\nb\tc".into()));
+        assert!(required_prose("a\u{0}b", 10).is_err());
+        assert!(required_prose(" \n ", 10).is_err());
     }
 }

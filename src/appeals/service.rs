@@ -14,14 +14,13 @@ use crate::auth::{Caller, ObjectScope, Role, StaffAccess};
 use crate::certificates::domain::{CertificateStatus, CertificateStep, ScopeChange};
 use crate::certificates::service::{check_independent, revise_scope, CertificateLifecycle};
 use crate::certificates::{self, CertificateId};
-use crate::complaints::domain::{deadlines, new_reference};
 use crate::db::DbConnection;
 use crate::decisions::domain::DecisionOutcome;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Page, PageRequest};
-use crate::scheduler::first_notice;
 use crate::trail::Change;
-use crate::validate::required_text;
+use crate::validate::required_prose;
+use crate::workflow::cases::{self, deadlines, new_reference, OpenCase};
 use crate::workflow::impartiality::involvement;
 use crate::workflow::transition::{find_visible, take_step, Lifecycle};
 use crate::workflow::Tx;
@@ -48,7 +47,7 @@ pub fn file(tx: &mut Tx<'_>, caller: &Caller, input: AppealInput) -> AppResult<A
         .organisation_id
         .clone()
         .ok_or_else(|| AppError::Forbidden("no organisation".into()))?;
-    let grounds = required_text(&input.grounds, 8000)
+    let grounds = required_prose(&input.grounds, 8000)
         .map_err(|message| AppError::invalid("grounds", message))?;
     let appealed = appealed(tx, caller, &input)?;
     let earlier = store::of_subject(
@@ -70,7 +69,7 @@ pub fn file(tx: &mut Tx<'_>, caller: &Caller, input: AppealInput) -> AppResult<A
     let now = tx.now();
     let appeal = Appeal {
         id: AppealId::generate(),
-        reference: new_reference('A', &mut rand::rng()),
+        reference: new_reference('A'),
         organisation_id: organisation,
         subject: input.subject,
         decision_id: appealed.decision_id,
@@ -156,7 +155,7 @@ fn appealed(tx: &mut Tx<'_>, caller: &Caller, input: &AppealInput) -> AppResult<
             certificate.status.label()
         )));
     }
-    let (actor, at) = crate::trail::store::last_actor(
+    let (actor, at, after) = crate::trail::store::last_actor(
         tx.conn,
         (CertificateLifecycle::ENTITY, id.as_str()),
         &[action],
@@ -167,10 +166,19 @@ fn appealed(tx: &mut Tx<'_>, caller: &Caller, input: &AppealInput) -> AppResult<
             action.replace('_', " ")
         ))
     })?;
+    // A reduction is appealed while its revision is the certificate's current one.
+    let reduced_to = after
+        .and_then(|after| serde_json::from_str::<serde_json::Value>(&after).ok())
+        .and_then(|after| after["revision"].as_i64());
+    if input.subject == AppealSubject::ScopeReduction && reduced_to != Some(certificate.revision) {
+        return Err(AppError::Conflict(
+            "the certificate was revised since its scope was reduced: the reduction is no longer in effect".into(),
+        ));
+    }
     Ok(Appealed {
         decision_id: None,
         certificate_id: Some(certificate.id),
-        certificate_revision: Some(certificate.revision),
+        certificate_revision: reduced_to,
         decided_by: actor.map(UserId::from_text),
         decided_at: at,
     })
@@ -292,9 +300,18 @@ pub fn remedy(
             .unwrap_or_default()
     );
     let remedy = match (appeal.subject, &appeal.certificate_id) {
-        (AppealSubject::Suspension | AppealSubject::Withdrawal, Some(certificate)) => {
-            reinstate(tx, caller, certificate, &reason)?
-        }
+        (AppealSubject::Suspension, Some(certificate)) => reinstate(
+            tx,
+            caller,
+            (certificate, CertificateStatus::Suspended),
+            &reason,
+        )?,
+        (AppealSubject::Withdrawal, Some(certificate)) => reinstate(
+            tx,
+            caller,
+            (certificate, CertificateStatus::Withdrawn),
+            &reason,
+        )?,
         (AppealSubject::ScopeReduction, Some(certificate)) => {
             restore_scope(tx, caller, &appeal, certificate, &reason)?
         }
@@ -305,14 +322,22 @@ pub fn remedy(
     reload(tx.conn, id)
 }
 
+/// Reinstates a certificate that is still as appealed (suspended or withdrawn).
 fn reinstate(
     tx: &mut Tx<'_>,
     caller: &Caller,
-    certificate: &CertificateId,
+    (certificate, appealed): (&CertificateId, CertificateStatus),
     reason: &str,
 ) -> AppResult<String> {
     let found = certificates::store::find(tx.conn, certificate)?
         .ok_or_else(|| AppError::internal("certificate vanished"))?;
+    if found.status != appealed {
+        return Err(AppError::Conflict(format!(
+            "the certificate is {} now, not {}: decide on it through the certificates API",
+            found.status.label(),
+            appealed.label()
+        )));
+    }
     if found.expires_on < tx.today() {
         return Err(AppError::Conflict(format!(
             "the certificate's validity ended on {}: certification starts again (ISO/IEC 17021-1 9.6.3.2.5)",
@@ -393,29 +418,27 @@ fn reload(conn: &mut DbConnection, id: &AppealId) -> AppResult<AppealView> {
         .ok_or_else(|| AppError::internal("appeal vanished"))
 }
 
-/// Mails admins and the reviewer about open appeals past a deadline, once per appeal and
-/// deadline (a scheduled job).
+/// Mails admins and the reviewer about open appeals past a deadline (an upheld one is
+/// open until its corrective step), once per appeal and deadline (a scheduled job).
 pub fn remind_overdue(tx: &mut Tx<'_>) -> AppResult<usize> {
-    let today = tx.today();
-    let mut sent = 0;
-    for appeal in store::overdue(tx.conn, today)? {
-        let (notice, headline) =
-            if appeal.state == AppealState::Received && appeal.acknowledge_by < today {
-                ("acknowledgement-overdue", "not acknowledged in time")
-            } else {
-                ("resolution-overdue", "not decided in time")
-            };
-        if !first_notice(tx.conn, appeal.id.as_str(), notice, tx.now())? {
-            continue;
-        }
-        let mut recipients = accounts::active_users_with_role(tx.conn, Role::Admin)?;
-        if let Some(handler) = &appeal.handler_id {
-            recipients.extend(accounts::find_user(tx.conn, handler)?);
-        }
-        tell(tx, &appeal, &recipients, headline, None)?;
-        sent += 1;
-    }
-    Ok(sent)
+    let open = store::open_past_deadline(tx.conn, tx.today())?;
+    cases::remind_overdue(
+        tx,
+        &open,
+        |a| OpenCase {
+            id: a.id.as_str(),
+            acknowledged: a.state != AppealState::Received,
+            acknowledge_by: a.acknowledge_by,
+            resolve_by: a.resolve_by,
+        },
+        |tx, appeal, headline| {
+            let mut recipients = accounts::active_users_with_role(tx.conn, Role::Admin)?;
+            if let Some(handler) = &appeal.handler_id {
+                recipients.extend(accounts::find_user(tx.conn, handler)?);
+            }
+            tell(tx, appeal, &recipients, headline, None)
+        },
+    )
 }
 
 fn tell(

@@ -22,7 +22,8 @@ pub struct Appeal {
     pub subject: AppealSubject,
     pub decision_id: Option<DecisionId>,
     pub certificate_id: Option<CertificateId>,
-    /// The revision a scope reduction issued; the one before it is what a remedy restores.
+    /// The revision a scope reduction issued (the current one when appealed); the one
+    /// before it is what a remedy restores.
     pub certificate_revision: Option<i64>,
     /// Who took the appealed decision, and when.
     pub decided_by: Option<UserId>,
@@ -146,9 +147,9 @@ pub fn list(
     })
 }
 
-/// Open appeals past a deadline on `today`: not acknowledged past `acknowledge_by`, or
-/// not decided past `resolve_by`.
-pub fn overdue(conn: &mut DbConnection, today: NaiveDate) -> AppResult<Vec<Appeal>> {
+/// Every open appeal past a deadline on `today`, oldest first: not acknowledged past
+/// `acknowledge_by`, or not decided (or, upheld, not remedied) past `resolve_by`.
+pub fn open_past_deadline(conn: &mut DbConnection, today: NaiveDate) -> AppResult<Vec<Appeal>> {
     use AppealState::*;
     Ok(appeals::table
         .filter(
@@ -156,11 +157,10 @@ pub fn overdue(conn: &mut DbConnection, today: NaiveDate) -> AppResult<Vec<Appea
                 .eq(Received)
                 .and(appeals::acknowledge_by.lt(today))
                 .or(appeals::state
-                    .eq_any([Received, Acknowledged, Reviewing])
+                    .eq_any([Received, Acknowledged, Reviewing, Upheld])
                     .and(appeals::resolve_by.lt(today))),
         )
         .order(appeals::filed_at.asc())
-        .limit(1000)
         .select(Appeal::as_select())
         .load(conn)?)
 }

@@ -1,8 +1,6 @@
 //! Complaints (ISO/IEC 17021-1 9.8, 8.3): what may be complained about, the handling's
 //! states and steps, references and secrets a reporter can keep, and the deadlines.
 
-use chrono::{Days, NaiveDate};
-use rand::Rng;
 use sha2::{Digest, Sha256};
 
 crate::text_enum! {
@@ -68,43 +66,15 @@ pub fn next_state(from: ComplaintState, step: ComplaintStep) -> Result<Complaint
     }
 }
 
-/// Characters that cannot be mistaken for one another when read aloud or retyped.
-const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
-
-fn random_text(rng: &mut impl Rng, length: usize) -> String {
-    (0..length)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect()
-}
-
-/// A case reference people can read out, e.g. `C-7K2M-9QXA` (complaints) or `A-…` (appeals).
-pub fn new_reference(letter: char, rng: &mut impl Rng) -> String {
-    format!("{letter}-{}-{}", random_text(rng, 4), random_text(rng, 4))
-}
-
 /// The reporter's secret for reading the complaint back: 20 characters, about 98 bits.
-pub fn new_secret(rng: &mut impl Rng) -> String {
-    random_text(rng, 20)
+pub fn new_secret() -> String {
+    crate::workflow::cases::readable_token(20)
 }
 
 /// What is stored of a secret: its SHA-256, hex. A guess costs a request either way, and
 /// the secret is long and random, so no slow hash is needed.
 pub fn secret_digest(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.trim().to_uppercase().as_bytes()))
-}
-
-/// The dates by which a case received on `received_on` must be acknowledged and resolved
-/// (the CB's own periods: 17021-1 sets none).
-pub fn deadlines(
-    received_on: NaiveDate,
-    (acknowledge, resolve): (u32, u32),
-) -> (NaiveDate, NaiveDate) {
-    let after = |days: u32| {
-        received_on
-            .checked_add_days(Days::new(days.into()))
-            .unwrap_or(NaiveDate::MAX)
-    };
-    (after(acknowledge), after(resolve))
 }
 
 /// Claims of certification that may lead to a public notice when substantiated.
@@ -138,30 +108,13 @@ mod tests {
     }
 
     #[test]
-    fn references_and_secrets_are_readable_and_secrets_compare_as_typed_loosely() {
-        let mut rng = rand::rng();
-        let reference = new_reference('C', &mut rng);
-        assert_eq!(reference.len(), 11);
-        assert!(reference.starts_with("C-"));
-        let secret = new_secret(&mut rng);
+    fn secrets_compare_as_typed_loosely() {
+        let secret = new_secret();
         assert_eq!(secret.len(), 20);
-        assert!(secret.bytes().all(|b| ALPHABET.contains(&b)));
         assert_eq!(
             secret_digest(&secret),
             secret_digest(&format!(" {} ", secret.to_lowercase()))
         );
         assert_ne!(secret_digest(&secret), secret_digest("SOMETHING-ELSE"));
-    }
-
-    #[test]
-    fn deadlines_count_calendar_days_from_receipt() {
-        let received = NaiveDate::from_ymd_opt(2026, 12, 28).unwrap();
-        assert_eq!(
-            deadlines(received, (5, 60)),
-            (
-                NaiveDate::from_ymd_opt(2027, 1, 2).unwrap(),
-                NaiveDate::from_ymd_opt(2027, 2, 26).unwrap()
-            )
-        );
     }
 }

@@ -146,6 +146,9 @@ pub struct ComplaintListQuery {
 pub struct AssignInput {
     /// A complaint handler not involved with the subject.
     pub handler_id: UserId,
+    /// The client the complaint is about, when it did not name a certificate of ours
+    /// (its involvement checks and referral then apply).
+    pub organisation_id: Option<OrganisationId>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

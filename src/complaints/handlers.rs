@@ -74,7 +74,10 @@ pub async fn public_status(
         .db()
         .run(move |conn| service::public_status(conn, &reference, &secret))
         .await?;
-    Ok(HttpResponse::Ok().json(view))
+    // For the secret's holder only: no shared cache keeps it.
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(view))
 }
 
 /// Public notices: organisations that claimed a certification from us they do not hold,

@@ -15,10 +15,11 @@ use crate::certificates::domain::{normalise_number, CertificateStatus};
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Page, PageRequest};
-use crate::scheduler::first_notice;
 use crate::trail::Change;
-use crate::validate::{optional_text, required_text, Checker};
+use crate::validate::{optional_text, required_prose, required_text, Checker};
 use crate::verification;
+use crate::verification::domain::names_holder;
+use crate::workflow::cases::{self, deadlines, new_reference, OpenCase};
 use crate::workflow::impartiality::involvement;
 use crate::workflow::transition::{find_visible, take_step, Lifecycle};
 use crate::workflow::Tx;
@@ -38,7 +39,7 @@ pub fn submit(tx: &mut Tx<'_>, input: ComplaintInput) -> AppResult<ComplaintRece
         "certificate_number",
         optional_text(input.certificate_number.as_deref(), 100),
     );
-    let description = checker.check("description", required_text(&input.description, 8000));
+    let description = checker.check("description", required_prose(&input.description, 8000));
     let reporter_name = checker.check(
         "reporter_name",
         optional_text(input.reporter_name.as_deref(), 200),
@@ -58,8 +59,10 @@ pub fn submit(tx: &mut Tx<'_>, input: ComplaintInput) -> AppResult<ComplaintRece
             reporter_name,
             reporter_email,
         ))?;
-    // A number of ours ties the complaint to the certificate and its holder; any other
-    // (a forged one, say) is kept as the reporter gave it.
+    // A number of ours held by the organisation named ties the complaint to that
+    // certificate and client. Any other number — forged, or someone else's shown by the
+    // organisation named — is kept as the reporter gave it; staff link a client at
+    // assignment when the complaint is about one.
     let prefix = tx.rules.cb.certificate_prefix.clone();
     let mut number = number;
     let mut certificate = None;
@@ -67,18 +70,19 @@ pub fn submit(tx: &mut Tx<'_>, input: ComplaintInput) -> AppResult<ComplaintRece
         .as_deref()
         .and_then(|typed| normalise_number(&prefix, typed).ok())
     {
-        if let Some(id) = verification::store::certificate_id(tx.conn, &normalised)? {
-            certificate = crate::certificates::store::find(tx.conn, &id)?;
-            number = Some(normalised);
+        if let Some((id, holder_key)) = verification::store::holder(tx.conn, &normalised)? {
+            if names_holder(&organisation_name, &holder_key) {
+                certificate = crate::certificates::store::find(tx.conn, &id)?;
+                number = Some(normalised);
+            }
         }
     }
-    let mut rng = rand::rng();
-    let secret = new_secret(&mut rng);
+    let secret = new_secret();
     let (acknowledge_by, resolve_by) = deadlines(tx.today(), tx.rules.case_days);
     let now = tx.now();
     let complaint = Complaint {
         id: ComplaintId::generate(),
-        reference: new_reference('C', &mut rng),
+        reference: new_reference('C'),
         secret_sha256: secret_digest(&secret),
         kind: input.kind,
         organisation_name,
@@ -191,34 +195,52 @@ pub fn assign(
     input: AssignInput,
 ) -> AppResult<ComplaintView> {
     caller.require_role(HANDLERS)?;
-    let complaint = find_visible::<ComplaintLifecycle>(tx.conn, caller, id)?;
+    let mut complaint = find_visible::<ComplaintLifecycle>(tx.conn, caller, id)?;
+    if complaint.state == ComplaintState::Investigating && caller.role != Role::Admin {
+        return Err(AppError::Forbidden(
+            "an admin reassigns a complaint under investigation".into(),
+        ));
+    }
     let handler = accounts::find_user(tx.conn, &input.handler_id)?
         .filter(|user| user.active && user.role == Role::ComplaintHandler)
         .ok_or_else(|| AppError::invalid("handler_id", "must be an active complaint handler"))?;
-    refuse_involved(tx, &handler, &complaint, "handler_id")?;
+    if let Some(client) = input.organisation_id {
+        if complaint.organisation_id.is_some() {
+            return Err(AppError::invalid(
+                "organisation_id",
+                "the complaint already names its client through the certificate",
+            ));
+        }
+        let client = accounts::find_organisation(tx.conn, client.as_str())?
+            .ok_or_else(|| AppError::invalid("organisation_id", "no client has this id"))?;
+        store::set_organisation(tx.conn, id, &client.id)?;
+        complaint.organisation_id = Some(client.id);
+    }
+    if let Some(client) = &complaint.organisation_id {
+        if let Some(why) = involvement(tx, &handler, client)? {
+            return Err(AppError::invalid(
+                "handler_id",
+                format!(
+                    "{why}: someone not involved handles the complaint (ISO/IEC 17021-1 9.8.3)"
+                ),
+            ));
+        }
+    }
+    let previous = match &complaint.handler_id {
+        Some(previous) if previous != &handler.id => accounts::find_user(tx.conn, previous)?,
+        _ => None,
+    };
     store::set_handler(tx.conn, id, &handler.id)?;
     let note = format!("assigned to {}", handler.full_name);
     take_step::<ComplaintLifecycle>(tx, caller, id, ComplaintStep::Assign, Some(note))?;
+    tell_staff(
+        tx,
+        &complaint,
+        previous.as_slice(),
+        "reassigned: no longer yours",
+        None,
+    )?;
     reload(tx.conn, id)
-}
-
-/// 422 naming `field` when `user` is involved with the complaint's subject.
-fn refuse_involved(
-    tx: &mut Tx<'_>,
-    user: &User,
-    complaint: &Complaint,
-    field: &str,
-) -> AppResult<()> {
-    let Some(client) = &complaint.organisation_id else {
-        return Ok(());
-    };
-    match involvement(tx, user, client)? {
-        Some(why) => Err(AppError::invalid(
-            field,
-            format!("{why}: someone not involved handles the complaint (ISO/IEC 17021-1 9.8.3)"),
-        )),
-        None => Ok(()),
-    }
 }
 
 /// The handler's decision: substantiated or not, what the reporter is told, and what it
@@ -232,7 +254,7 @@ pub fn decide(
 ) -> AppResult<ComplaintView> {
     caller.require_role(ComplaintLifecycle::roles(ComplaintStep::Decide))?;
     let complaint = find_visible::<ComplaintLifecycle>(tx.conn, caller, id)?;
-    let public_outcome = required_text(&input.public_outcome, 4000)
+    let public_outcome = required_prose(&input.public_outcome, 4000)
         .map_err(|message| AppError::invalid("public_outcome", message))?;
     let substantiated = input.outcome == ComplaintOutcome::Substantiated;
     if input.request_suspension {
@@ -376,26 +398,24 @@ pub fn notices(conn: &mut DbConnection, query: NoticeListQuery) -> AppResult<Pag
 /// Mails admins and the handler about open complaints past a deadline, once per complaint
 /// and deadline (a scheduled job).
 pub fn remind_overdue(tx: &mut Tx<'_>) -> AppResult<usize> {
-    let today = tx.today();
-    let mut sent = 0;
-    for complaint in store::overdue(tx.conn, today)? {
-        let (notice, headline) =
-            if complaint.state == ComplaintState::Received && complaint.acknowledge_by < today {
-                ("acknowledgement-overdue", "not acknowledged in time")
-            } else {
-                ("resolution-overdue", "not decided in time")
-            };
-        if !first_notice(tx.conn, complaint.id.as_str(), notice, tx.now())? {
-            continue;
-        }
-        let mut recipients = accounts::active_users_with_role(tx.conn, Role::Admin)?;
-        if let Some(handler) = &complaint.handler_id {
-            recipients.extend(accounts::find_user(tx.conn, handler)?);
-        }
-        tell_staff(tx, &complaint, &recipients, headline, None)?;
-        sent += 1;
-    }
-    Ok(sent)
+    let open = store::open_past_deadline(tx.conn, tx.today())?;
+    cases::remind_overdue(
+        tx,
+        &open,
+        |c| OpenCase {
+            id: c.id.as_str(),
+            acknowledged: c.state != ComplaintState::Received,
+            acknowledge_by: c.acknowledge_by,
+            resolve_by: c.resolve_by,
+        },
+        |tx, complaint, headline| {
+            let mut recipients = accounts::active_users_with_role(tx.conn, Role::Admin)?;
+            if let Some(handler) = &complaint.handler_id {
+                recipients.extend(accounts::find_user(tx.conn, handler)?);
+            }
+            tell_staff(tx, complaint, &recipients, headline, None)
+        },
+    )
 }
 
 fn tell_staff(
@@ -416,6 +436,28 @@ fn tell_staff(
             json!({"recipient_name": user.full_name,
                 "case": format!("Complaint {} about {}", complaint.reference, complaint.organisation_name),
                 "headline": headline, "note": note.unwrap_or(""), "link": link}),
+        )?;
+    }
+    Ok(())
+}
+
+/// A complaint about a certified client is referred to it (17021-1 9.8): once decided, its
+/// users learn the subject and the outcome, not who complained.
+fn refer_to_client(tx: &mut Tx<'_>, complaint: &Complaint) -> AppResult<()> {
+    let Some(client) = &complaint.organisation_id else {
+        return Ok(());
+    };
+    let outcome = complaint.outcome.map(|o| o.label()).unwrap_or_default();
+    for user in accounts::active_users_of_organisation(tx.conn, client)? {
+        tx.mail(
+            &user.email,
+            "case_notice",
+            json!({"recipient_name": user.full_name,
+                "case": format!("Complaint {} about {} ({})", complaint.reference,
+                    complaint.organisation_name, complaint.kind.label()),
+                "headline": format!("decided: {outcome}"),
+                "note": complaint.public_outcome.as_deref().unwrap_or(""),
+                "link": format!("{}/verify", tx.rules.cb.public_url)}),
         )?;
     }
     Ok(())
@@ -483,13 +525,14 @@ impl Lifecycle for ComplaintLifecycle {
                 // Involvement may have arisen since the assignment (a new audit team).
                 let user = accounts::find_user(tx.conn, &caller.user_id)?
                     .ok_or_else(|| AppError::internal("the caller vanished"))?;
-                match &complaint.organisation_id {
-                    Some(client) => match involvement(tx, &user, client)? {
-                        Some(why) => Err(AppError::Forbidden(format!(
-                            "{why}: reassign the complaint (ISO/IEC 17021-1 9.8.3)"
-                        ))),
-                        None => Ok(()),
-                    },
+                let involved = match &complaint.organisation_id {
+                    Some(client) => involvement(tx, &user, client)?,
+                    None => None,
+                };
+                match involved {
+                    Some(why) => Err(AppError::Forbidden(format!(
+                        "{why}: reassign the complaint (ISO/IEC 17021-1 9.8.3)"
+                    ))),
                     None => Ok(()),
                 }
             }
@@ -526,6 +569,9 @@ impl Lifecycle for ComplaintLifecycle {
                 None => None,
             };
             return tell_staff(tx, complaint, handler.as_slice(), "assigned to you", None);
+        }
+        if step == ComplaintStep::Decide {
+            refer_to_client(tx, complaint)?;
         }
         let Some(email) = complaint.reporter_email.clone() else {
             return Ok(());

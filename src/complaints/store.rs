@@ -124,6 +124,18 @@ pub fn set_handler(conn: &mut DbConnection, id: &ComplaintId, handler: &UserId) 
     Ok(())
 }
 
+/// Links the client a complaint is about, when no certificate of ours named it.
+pub fn set_organisation(
+    conn: &mut DbConnection,
+    id: &ComplaintId,
+    organisation: &OrganisationId,
+) -> AppResult<()> {
+    diesel::update(complaints::table.find(id))
+        .set(complaints::organisation_id.eq(organisation))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn set_outcome(
     conn: &mut DbConnection,
     id: &ComplaintId,
@@ -185,18 +197,17 @@ pub fn list(
     })
 }
 
-/// Open complaints past a deadline on `today`, oldest first.
-pub fn overdue(conn: &mut DbConnection, today: NaiveDate) -> AppResult<Vec<Complaint>> {
+/// Every open complaint past a deadline on `today`, oldest first.
+pub fn open_past_deadline(conn: &mut DbConnection, today: NaiveDate) -> AppResult<Vec<Complaint>> {
     let filter = ComplaintFilter {
         overdue_on: Some(today),
         ..ComplaintFilter::default()
     };
-    // A deadline job's batch: past this many, the next run takes the rest.
-    let batch = PageRequest {
-        limit: 1000,
+    let all = PageRequest {
+        limit: i64::MAX,
         offset: 0,
     };
-    let (mut rows, _) = list(conn, &filter, batch)?;
+    let (mut rows, _) = list(conn, &filter, all)?;
     rows.reverse();
     Ok(rows)
 }

@@ -28,7 +28,7 @@ use crate::programmes;
 use crate::programmes::domain::ProgrammeState;
 use crate::programmes::store::Programme;
 use crate::trail::Change;
-use crate::validate::{optional_text, required_text, Checker};
+use crate::validate::{optional_text, required_prose, Checker};
 use crate::workflow::Tx;
 
 const ENTITY: &str = "decision";
@@ -149,7 +149,7 @@ pub fn decide(tx: &mut Tx<'_>, caller: &Caller, input: DecisionInput) -> AppResu
         .ok_or_else(|| AppError::internal("a programme without its application"))?;
     let all_sites = applications::store::sites(tx.conn, &application.id)?;
     let mut checker = Checker::new();
-    let rationale = checker.check("rationale", required_text(&input.rationale, 8000));
+    let rationale = checker.check("rationale", required_prose(&input.rationale, 8000));
     let scope = checker.check("scope", optional_text(input.scope.as_deref(), 4000));
     let sites = checker.check(
         "sites",

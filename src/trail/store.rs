@@ -163,12 +163,15 @@ pub fn events_after(
         .load(conn)?)
 }
 
-/// Who last took one of `actions` on an entity, and when (e.g. who suspended a certificate).
+/// Who took an action (none for the service's own jobs), when, and the event's after-state JSON.
+pub type ActionTaken = (Option<String>, chrono::NaiveDateTime, Option<String>);
+
+/// The last time one of `actions` was taken on an entity (e.g. who suspended a certificate).
 pub fn last_actor(
     conn: &mut DbConnection,
     (entity_type, entity_id): (&str, &str),
     actions: &[&str],
-) -> AppResult<Option<(Option<String>, chrono::NaiveDateTime)>> {
+) -> AppResult<Option<ActionTaken>> {
     crate::at_most_one!(
         conn,
         audit_events::table
@@ -177,6 +180,10 @@ pub fn last_actor(
             .filter(audit_events::action.eq_any(actions))
             .order(audit_events::seq.desc())
             .limit(1)
-            .select((audit_events::actor_id, audit_events::occurred_at))
+            .select((
+                audit_events::actor_id,
+                audit_events::occurred_at,
+                audit_events::after_state
+            ))
     )
 }

@@ -189,6 +189,17 @@ pub fn words(key: &str) -> Vec<String> {
     words
 }
 
+/// Whether `name` (as someone typed it) names the holder with `holder_key`: each of its
+/// words starts a word of the holder's names, case and accents ignored.
+pub fn names_holder(name: &str, holder_key: &str) -> bool {
+    let holder = words(holder_key);
+    let named = words(&search_key(name));
+    !named.is_empty()
+        && named
+            .iter()
+            .all(|word| holder.iter().any(|h| h.starts_with(word.as_str())))
+}
+
 /// The smallest string after every string starting with `prefix`, for a range scan.
 pub fn prefix_end(prefix: &str) -> String {
     format!("{prefix}\u{10FFFF}")
@@ -197,6 +208,15 @@ pub fn prefix_end(prefix: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_typed_name_names_a_holder_when_each_word_starts_one_of_its_words() {
+        let holder = search_key("Müller-Lüdenscheidt IT Services GmbH");
+        assert!(names_holder("muller ludenscheidt", &holder));
+        assert!(names_holder("Müller IT GmbH", &holder));
+        assert!(!names_holder("Initech Hosting", &holder));
+        assert!(!names_holder("  ", &holder));
+    }
 
     #[test]
     fn search_keys_ignore_case_accents_and_punctuation() {

@@ -85,10 +85,12 @@ pub fn publish(tx: &mut Tx<'_>, id: &CertificateId) -> AppResult<()> {
         updated_at: tx.now(),
         holder_key: holder_key.clone(),
     };
-    let previous = store::by_number(tx.conn, &row.number)?
-        .map(|(body, _)| serde_json::from_str::<PublicCertificate>(&body))
-        .transpose()
-        .map_err(AppError::internal)?;
+    // An answer stored in an older shape tells watchers nothing, but never blocks the change.
+    let previous = store::by_number(tx.conn, &row.number)?.and_then(|(body, _)| {
+        serde_json::from_str::<PublicCertificate>(&body)
+            .inspect_err(|e| tracing::warn!(number = %row.number, error = %e, "an earlier public answer did not read"))
+            .ok()
+    });
     store::publish(tx.conn, &row, &words(&holder_key))?;
     tx.changes_public(&row.number);
     match previous {

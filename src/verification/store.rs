@@ -181,3 +181,16 @@ pub fn name_holds_certificate(conn: &mut DbConnection, name_key: &str) -> AppRes
         .get_result(conn)?;
     Ok(held > 0)
 }
+
+/// The certificate behind a number and its holder's search key.
+pub fn holder(conn: &mut DbConnection, number: &str) -> AppResult<Option<(CertificateId, String)>> {
+    crate::at_most_one!(
+        conn,
+        public_certificates::table
+            .filter(public_certificates::number.eq(number))
+            .select((
+                public_certificates::certificate_id,
+                public_certificates::holder_key
+            ))
+    )
+}

@@ -1,13 +1,17 @@
-//! The webhook dispatcher: claims due deliveries, checks the receiver's address again,
-//! POSTs the payload signed the Standard Webhooks way, and records the outcome, retrying
-//! with backoff. Run by the scheduler inside `certbody serve`.
+//! The webhook dispatcher: claims due deliveries, POSTs each payload signed the Standard
+//! Webhooks way, and records the outcome, retrying with backoff. Run by the scheduler
+//! inside `certbody serve`. Receivers' names are resolved by the connection itself through
+//! a resolver that refuses private addresses, so a name cannot resolve to a public address
+//! when checked and to a private one when connected to.
 
-use std::time::Duration;
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
 
+use actix_tls::connect::{Connector as TcpConnector, Resolve, Resolver};
 use chrono::NaiveDateTime;
+use futures_util::future::LocalBoxFuture;
 
-use super::domain::{retry_after, signature, DeliveryStatus};
-use super::service::check_receiver;
+use super::domain::{forbidden_address, receiver, retry_after, signature, DeliveryStatus};
 use super::store::{self, Delivery, Endpoint};
 use crate::db::Db;
 use crate::error::AppResult;
@@ -32,12 +36,14 @@ pub struct DeliveryReport {
 
 impl WebhookDispatcher {
     pub fn new(db: Db, allow_private: bool, max_attempts: i64) -> WebhookDispatcher {
+        let resolver = Resolver::custom(GuardedResolver { allow_private });
         WebhookDispatcher {
             db,
             allow_private,
             max_attempts: max_attempts.max(1),
             // A redirect could lead anywhere, past the address check: not followed.
             client: awc::Client::builder()
+                .connector(awc::Connector::new().connector(TcpConnector::new(resolver).service()))
                 .timeout(TIMEOUT)
                 .disable_redirects()
                 .finish(),
@@ -45,9 +51,12 @@ impl WebhookDispatcher {
     }
 
     /// One pass over due deliveries, one claim at a time.
-    pub async fn run_once(&self, now: NaiveDateTime) -> AppResult<DeliveryReport> {
+    pub async fn run_once(&self, started: NaiveDateTime) -> AppResult<DeliveryReport> {
         let mut report = DeliveryReport::default();
+        let clock = Instant::now();
         for _ in 0..BATCH {
+            // A pass can take minutes: each delivery is stamped with its own time.
+            let now = started + clock.elapsed();
             let claimer = crate::db::new_id();
             let claim = claimer.clone();
             // Longer than a delivery can take: a dispatcher that dies mid-send releases it.
@@ -107,12 +116,18 @@ impl WebhookDispatcher {
         if !endpoint.active {
             return Err((None, "the endpoint was deleted".into()));
         }
-        // Names can resolve differently than when the endpoint was registered.
-        let (url, allow_private) = (endpoint.url.clone(), self.allow_private);
-        actix_web::web::block(move || check_receiver(&url, allow_private))
-            .await
-            .map_err(|e| (None, e.to_string()))?
-            .map_err(|why| (None, why))?;
+        // An address in the URL itself is never resolved: checked here.
+        let (_, host, _) = receiver(&endpoint.url).map_err(|why| (None, why))?;
+        if let Some(why) = host
+            .parse::<IpAddr>()
+            .ok()
+            .and_then(|address| forbidden_address(address, self.allow_private))
+        {
+            return Err((
+                None,
+                format!("the receiver is {why}, which webhooks may not reach"),
+            ));
+        }
         let timestamp = now.and_utc().timestamp();
         let signed = signature(
             &endpoint.secret,
@@ -136,5 +151,32 @@ impl WebhookDispatcher {
         } else {
             Err((Some(code), format!("the receiver answered {code}")))
         }
+    }
+}
+
+/// Resolves a receiver's name for the connection and refuses it when any of its addresses
+/// is one webhooks may not reach.
+struct GuardedResolver {
+    allow_private: bool,
+}
+
+impl Resolve for GuardedResolver {
+    fn lookup<'a>(
+        &'a self,
+        host: &'a str,
+        port: u16,
+    ) -> LocalBoxFuture<'a, Result<Vec<SocketAddr>, Box<dyn std::error::Error>>> {
+        Box::pin(async move {
+            let addresses: Vec<SocketAddr> = tokio::net::lookup_host((host, port)).await?.collect();
+            match addresses
+                .iter()
+                .find_map(|address| forbidden_address(address.ip(), self.allow_private))
+            {
+                Some(why) => {
+                    Err(format!("{host} resolves to {why}, which webhooks may not reach").into())
+                }
+                None => Ok(addresses),
+            }
+        })
     }
 }

@@ -52,37 +52,49 @@ pub fn signature(secret: &str, (id, timestamp): (&str, i64), body: &str) -> Resu
 /// must not reach into its own network (server-side request forgery) unless the operator
 /// allows private receivers.
 pub fn forbidden_address(address: IpAddr, allow_private: bool) -> Option<&'static str> {
-    let address = address.to_canonical();
-    let unspecified_or_broadcast = match address {
-        IpAddr::V4(v4) => v4.is_unspecified() || v4.is_broadcast() || v4.is_multicast(),
-        IpAddr::V6(v6) => v6.is_unspecified() || v6.is_multicast(),
-    };
-    if unspecified_or_broadcast {
-        return Some("an unspecified, broadcast or multicast address");
-    }
-    if allow_private {
-        return None;
-    }
-    let private = match address {
-        IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                // Carrier-grade NAT (100.64.0.0/10) and the benchmarking range (198.18.0.0/15).
-                || (a == 100 && (64..128).contains(&b))
-                || (a == 198 && (18..20).contains(&b))
-                || a == 0
-        }
+    let v4 = match address.to_canonical() {
+        IpAddr::V4(v4) => v4,
         IpAddr::V6(v6) => {
-            let first = v6.segments()[0];
-            v6.is_loopback()
-                // Unique local fc00::/7 and link-local fe80::/10.
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80
+            let segments = v6.segments();
+            let embedded = |high: u16, low: u16| {
+                std::net::Ipv4Addr::from((u32::from(high) << 16) | u32::from(low))
+            };
+            if v6.is_unspecified() || v6.is_multicast() {
+                return Some("an unspecified or multicast address");
+            }
+            // Addresses that carry an IPv4 address are judged by it: NAT64 (64:ff9b::/96),
+            // 6to4 (2002::/16) and the deprecated IPv4-compatible ::a.b.c.d.
+            if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+                embedded(segments[6], segments[7])
+            } else if segments[0] == 0x2002 {
+                embedded(segments[1], segments[2])
+            } else if segments[..6] == [0; 6] && !v6.is_loopback() {
+                embedded(segments[6], segments[7])
+            } else {
+                let first = segments[0];
+                let private = v6.is_loopback()
+                    // Unique local fc00::/7 and link-local fe80::/10.
+                    || (first & 0xfe00) == 0xfc00
+                    || (first & 0xffc0) == 0xfe80;
+                return (private && !allow_private)
+                    .then_some("a private, loopback or link-local address");
+            }
         }
     };
-    private.then_some("a private, loopback or link-local address")
+    let [a, b, c, _] = v4.octets();
+    // This network, multicast, and the reserved 240.0.0.0/4 (with broadcast).
+    if a == 0 || a >= 224 {
+        return Some("an unspecified, multicast or reserved address");
+    }
+    let private = v4.is_loopback()
+        || v4.is_private()
+        || v4.is_link_local()
+        // Carrier-grade NAT (100.64.0.0/10), IETF protocol assignments (192.0.0.0/24) and
+        // the benchmarking range (198.18.0.0/15).
+        || (a == 100 && (64..128).contains(&b))
+        || (a == 192 && b == 0 && c == 0)
+        || (a == 198 && (18..20).contains(&b));
+    (private && !allow_private).then_some("a private, loopback or link-local address")
 }
 
 /// A receiver URL's scheme, host and port, or why it is not one: `http` or `https`, a
@@ -152,10 +164,22 @@ mod tests {
             "fe80::1",
             "::ffff:127.0.0.1",
             "0.0.0.0",
+            "192.0.0.170",
+            "240.0.0.1",
+            "255.255.255.255",
+            "64:ff9b::a9fe:a9fe",
+            "2002:a00:1::",
+            "::10.0.0.1",
         ] {
             assert!(forbidden_address(ip(private), false).is_some(), "{private}");
         }
-        for public in ["203.0.113.7", "8.8.8.8", "2001:db8::1"] {
+        for public in [
+            "203.0.113.7",
+            "8.8.8.8",
+            "2001:db8::1",
+            "64:ff9b::808:808",
+            "2002:808:808::",
+        ] {
             assert_eq!(forbidden_address(ip(public), false), None, "{public}");
         }
         assert_eq!(forbidden_address(ip("127.0.0.1"), true), None);

@@ -7,7 +7,7 @@ use tracing_actix_web::RequestId;
 use super::dto::*;
 use super::service;
 use super::EndpointId;
-use crate::auth::Auth;
+use crate::auth::{Auth, Role};
 use crate::error::{AppError, AppResult, Problem};
 use crate::pagination::Page;
 use crate::trail::Actor;
@@ -114,6 +114,7 @@ pub async fn list_watched(
     responses(
         (status = 200, body = WatchListChange),
         (status = 403, description = "Relying parties only", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The watch list would exceed its maximum", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Numbers that are not ours or were never issued, each named", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn add_watched(
@@ -171,6 +172,7 @@ pub async fn list_endpoints(app: web::Data<Service>, auth: Auth) -> AppResult<Ht
     responses(
         (status = 201, body = EndpointView),
         (status = 403, description = "Relying parties only", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The account has its maximum of active endpoints", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not an http(s) URL, or it reaches a private network", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_endpoint(
@@ -182,6 +184,12 @@ pub async fn create_endpoint(
     if url.len() > 2000 {
         return Err(AppError::invalid("url", "must be at most 2,000 characters"));
     }
+    // The role first: only relying parties may make the server resolve a name. A second
+    // trip on purpose, so no transaction waits on the name service.
+    app.read(auth.clone(), |_, caller| {
+        caller.require_role(&[Role::RelyingParty])
+    })
+    .await?;
     let allow_private = app.rules().webhooks_allow_private;
     let checked = url.clone();
     web::block(move || service::check_receiver(&checked, allow_private))

@@ -1,6 +1,6 @@
-//! The watch pages for people: subscribe from a certificate's page, confirm from the
-//! mailed link (a button, so link checkers in mail filters cannot confirm for someone),
-//! unsubscribe in one click from any notification.
+//! The watch pages for people: subscribe from a certificate's page; confirm from the
+//! mailed link and unsubscribe from any notification, each with one button (a GET changes
+//! nothing, so the link checkers of mail filters neither confirm nor unsubscribe anyone).
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -20,7 +20,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/verify/{number}/watch", web::post().to(subscribe))
         .route("/watch/confirm", web::get().to(confirm_form))
         .route("/watch/confirm", web::post().to(confirm))
-        .route("/watch/unsubscribe", web::get().to(unsubscribe));
+        .route("/watch/unsubscribe", web::get().to(unsubscribe_form))
+        .route("/watch/unsubscribe", web::post().to(unsubscribe));
 }
 
 #[derive(Debug, Deserialize)]
@@ -74,18 +75,52 @@ pub struct TokenQuery {
     token: Option<String>,
 }
 
+/// The button a mailed link leads to: `action` is where it posts the token.
+fn button_page(
+    app: &Service,
+    token: Option<String>,
+    (title, action, label): (&str, &str, &str),
+) -> AppResult<HttpResponse> {
+    Ok(private(page(
+        StatusCode::OK,
+        &app.rules().cb,
+        title,
+        json!({"watch_button": true, "token": token.unwrap_or_default(), "action": action, "label": label}),
+    )?))
+}
+
 pub async fn confirm_form(
     _: Admitted,
     app: web::Data<Service>,
     query: web::Query<TokenQuery>,
 ) -> AppResult<HttpResponse> {
-    let token = query.into_inner().token.unwrap_or_default();
-    Ok(private(page(
-        StatusCode::OK,
-        &app.rules().cb,
-        "Confirm your subscription",
-        json!({"watch_confirm": true, "token": token}),
-    )?))
+    let token = query.into_inner().token;
+    button_page(
+        &app,
+        token,
+        (
+            "Confirm your subscription",
+            "/watch/confirm",
+            "Yes, email me about this certificate",
+        ),
+    )
+}
+
+pub async fn unsubscribe_form(
+    _: Admitted,
+    app: web::Data<Service>,
+    query: web::Query<TokenQuery>,
+) -> AppResult<HttpResponse> {
+    let token = query.into_inner().token;
+    button_page(
+        &app,
+        token,
+        (
+            "Unsubscribe",
+            "/watch/unsubscribe",
+            "Stop emailing me about this certificate",
+        ),
+    )
 }
 
 /// Runs a subscription change by token and shows its outcome; an unknown token is a 404 page.
@@ -138,13 +173,17 @@ pub async fn confirm(
     .await
 }
 
-/// One click from a notification: the subscription ends at once.
 pub async fn unsubscribe(
     _: Admitted,
     app: web::Data<Service>,
     request_id: RequestId,
-    query: web::Query<TokenQuery>,
+    form: web::Form<TokenForm>,
 ) -> AppResult<HttpResponse> {
-    let token = query.into_inner().token.unwrap_or_default();
-    by_token(&app, request_id, token, (true, "Unsubscribed")).await
+    by_token(
+        &app,
+        request_id,
+        form.into_inner().token,
+        (true, "Unsubscribed"),
+    )
+    .await
 }

@@ -23,6 +23,10 @@ use crate::verification;
 use crate::workflow::Tx;
 
 const ENTITY: &str = "watch";
+/// Active webhook endpoints one relying party may have.
+const MAX_ENDPOINTS: usize = 10;
+/// Certificates one relying party may watch.
+const MAX_WATCHED: i64 = 10_000;
 
 /// One of our certificate numbers as issued, from `typed` (422 naming `field` when it is
 /// not one of ours, 404 when never issued).
@@ -161,6 +165,19 @@ pub fn add_watched(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
+    let (_, watched) = store::watch_list(
+        tx.conn,
+        &caller.user_id,
+        PageRequest {
+            limit: 1,
+            offset: 0,
+        },
+    )?;
+    if watched + numbers.len() as i64 > MAX_WATCHED {
+        return Err(AppError::Conflict(format!(
+            "a watch list holds at most {MAX_WATCHED} certificates; it has {watched}"
+        )));
+    }
     let mut change = WatchListChange {
         added: Vec::new(),
         already_watched: Vec::new(),
@@ -217,26 +234,32 @@ pub fn check_receiver(url: &str, allow_private: bool) -> Result<(), String> {
     let (_, host, port) = receiver(url)?;
     let addresses: Vec<_> = (host.as_str(), port)
         .to_socket_addrs()
-        .map_err(|e| format!("{host} does not resolve: {e}"))?
+        .map_err(|_| format!("{host} does not resolve"))?
         .collect();
     if addresses.is_empty() {
         return Err(format!("{host} does not resolve"));
     }
-    for address in addresses {
-        if let Some(why) = forbidden_address(address.ip(), allow_private) {
-            return Err(format!(
-                "{host} resolves to {} — {why}, which webhooks may not reach",
-                address.ip()
-            ));
-        }
+    // The addresses themselves are not told: the answer must not map anyone's network.
+    match addresses
+        .iter()
+        .find_map(|address| forbidden_address(address.ip(), allow_private))
+    {
+        Some(why) => Err(format!(
+            "{host} resolves to {why}, which webhooks may not reach"
+        )),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Registers a webhook receiver whose URL `check_receiver` passed; the answer carries the
 /// signing secret, this once.
 pub fn create_endpoint(tx: &mut Tx<'_>, caller: &Caller, url: String) -> AppResult<EndpointView> {
     caller.require_role(&[Role::RelyingParty])?;
+    if store::endpoints_of(tx.conn, &caller.user_id, true)?.len() >= MAX_ENDPOINTS {
+        return Err(AppError::Conflict(format!(
+            "at most {MAX_ENDPOINTS} active endpoints per account: delete one first"
+        )));
+    }
     let endpoint = Endpoint {
         id: EndpointId::generate(),
         user_id: caller.user_id.clone(),
@@ -354,7 +377,14 @@ pub fn certificate_changed(tx: &mut Tx<'_>, change: CertificateChange<'_>) -> Ap
                         watch.token.as_deref().unwrap_or(""))}),
             )?,
             (None, Some(user)) => {
-                for endpoint in store::endpoints_of(tx.conn, user, true)? {
+                // A deactivated account hears nothing more.
+                let active = crate::accounts::store::find_user(tx.conn, user)?
+                    .is_some_and(|account| account.active);
+                let endpoints = match active {
+                    true => store::endpoints_of(tx.conn, user, true)?,
+                    false => Vec::new(),
+                };
+                for endpoint in endpoints {
                     store::insert_delivery(
                         tx.conn,
                         &Delivery {

@@ -11,6 +11,7 @@
 //! A stage's `service.rs` holds its use cases as functions of `(&mut Tx, &Caller, …)` or
 //! `(&mut DbConnection, &Caller, …)`; its handlers only parse, call one and map to HTTP.
 
+pub mod cases;
 pub mod impartiality;
 pub mod note;
 pub mod public_cache;

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::error::{AppError, AppResult};
-use crate::validate::{optional_text, required_text};
+use crate::validate::{optional_prose, required_prose};
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -17,12 +17,12 @@ pub struct StepNote {
 impl StepNote {
     /// The note, which this step must have (a 422 naming `note` otherwise).
     pub fn required(&self) -> AppResult<String> {
-        required_text(self.note.as_deref().unwrap_or(""), 2000)
+        required_prose(self.note.as_deref().unwrap_or(""), 2000)
             .map_err(|message| AppError::invalid("note", message))
     }
 
     pub fn optional(&self) -> AppResult<Option<String>> {
-        optional_text(self.note.as_deref(), 2000)
+        optional_prose(self.note.as_deref(), 2000)
             .map_err(|message| AppError::invalid("note", message))
     }
 }

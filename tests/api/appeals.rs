@@ -75,15 +75,33 @@ async fn an_upheld_appeal_against_a_suspension_leads_to_reinstatement_by_someone
         .await
         .iter()
         .any(|(subject, _)| subject.contains(filed.body["reference"].as_str().unwrap())));
+    // The decision maker who granted the certificate decided in this cycle too.
+    let users = cb
+        .get(&cb.admin, "/api/v1/admin/users?role=decision_maker")
+        .await
+        .body;
+    let granter = users["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "decider@cb.example")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     for (involved, why) in [
-        (&suspender, "took the appealed decision"),
-        (&cb.lead, "decision maker or complaint handler"),
+        (suspender.id.as_str(), "took the appealed decision"),
+        (
+            granter.as_str(),
+            "decided on this client's certification in its current cycle",
+        ),
+        (cb.lead.id.as_str(), "decision maker or complaint handler"),
     ] {
         let refused = cb
             .post(
                 &cb.admin,
                 &format!("{path}/assign"),
-                json!({"handler_id": involved.id}),
+                json!({"handler_id": involved}),
             )
             .await;
         assert_eq!(refused.invalid_fields(), ["handler_id"]);

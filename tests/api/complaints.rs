@@ -330,7 +330,113 @@ async fn a_complaint_about_a_client_needs_an_uninvolved_handler_and_may_ask_for_
             &format!("/api/v1/audit-events?entity_type=certificate&entity_id={certificate}"),
         )
         .await;
+    assert_eq!(own.status, 200, "{}", own.body);
     assert!(!own.body.to_string().contains("suspension_requested"));
+    // The client hears of the complaint about it once decided (9.8), not who made it.
+    let referred = cb.app.mail_to("quality@acme.example").await;
+    let referral = referred
+        .iter()
+        .find(|(subject, _)| subject.contains("Complaint"))
+        .expect("the complaint is referred to the client");
+    assert!(referral.1.contains("consider suspension") && !referral.1.contains("@"));
+}
+
+#[actix_rt::test]
+async fn someone_elses_number_does_not_make_a_complaint_about_our_client() {
+    let (cb, _, number) = certified("Acme").await;
+    let handler = cb
+        .app
+        .staff(Role::ComplaintHandler, "handler@cb.example")
+        .await;
+    let conflicted = cb
+        .app
+        .staff(Role::ComplaintHandler, "conflicted@cb.example")
+        .await;
+    cb.post(&cb.admin, &format!("/api/v1/auditors/{}/conflicts", conflicted.id),
+        json!({"organisation_id": cb.acme.organisation_id, "reason": "Former employee", "valid_from": days(-30)})).await;
+    // Initech shows Acme's real number: a false claim by Initech, not a complaint about Acme.
+    file(
+        &cb,
+        json!({"kind": "false_claim", "organisation_name": "Initech Hosting Ltd",
+        "certificate_number": number, "description": "Shows certificate number on its site."}),
+    )
+    .await;
+    let listed = cb.get(&cb.admin, "/api/v1/complaints").await.body;
+    let id = listed["items"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        listed["items"][0]["certificate_id"],
+        Value::Null,
+        "{listed}"
+    );
+    assert_eq!(listed["items"][0]["organisation_id"], Value::Null);
+    let path = format!("/api/v1/complaints/{id}");
+    cb.post(&handler, &format!("{path}/acknowledge"), json!({}))
+        .await;
+    cb.post(
+        &cb.admin,
+        &format!("{path}/assign"),
+        json!({"handler_id": handler.id}),
+    )
+    .await;
+    let decided = cb
+        .post(
+            &handler,
+            &format!("{path}/decide"),
+            json!({"outcome": "substantiated",
+        "public_outcome": "A notice is published.", "public_notice": true}),
+        )
+        .await;
+    assert_eq!(decided.status, 200, "{}", decided.body);
+
+    // A complaint about a client without its number: staff link the client at assignment,
+    // and its involvement checks apply.
+    file(
+        &cb,
+        json!({"kind": "certified_client", "organisation_name": "Acme",
+        "description": "Their service desk ignored our incident for a week.\nTwice."}),
+    )
+    .await;
+    let listed = cb
+        .get(&cb.admin, "/api/v1/complaints?state=received")
+        .await
+        .body;
+    let id = listed["items"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        listed["items"][0]["description"],
+        "Their service desk ignored our incident for a week.\nTwice."
+    );
+    let path = format!("/api/v1/complaints/{id}");
+    cb.post(&handler, &format!("{path}/acknowledge"), json!({}))
+        .await;
+    let refused = cb
+        .post(
+            &cb.admin,
+            &format!("{path}/assign"),
+            json!({"handler_id": conflicted.id, "organisation_id": cb.acme.organisation_id}),
+        )
+        .await;
+    assert_eq!(refused.invalid_fields(), ["handler_id"], "{}", refused.body);
+    let assigned = cb
+        .post(
+            &cb.admin,
+            &format!("{path}/assign"),
+            json!({"handler_id": handler.id, "organisation_id": cb.acme.organisation_id}),
+        )
+        .await;
+    assert_eq!(
+        assigned.body["organisation_id"],
+        json!(cb.acme.organisation_id),
+        "{}",
+        assigned.body
+    );
+    // Only an admin reassigns a complaint under investigation.
+    cb.post(
+        &handler,
+        &format!("{path}/assign"),
+        json!({"handler_id": handler.id}),
+    )
+    .await
+    .assert_problem(403);
 }
 
 #[actix_rt::test]
@@ -466,10 +572,11 @@ async fn people_file_and_follow_a_complaint_with_the_pages_and_spam_is_limited()
         )
         .await;
     assert_eq!(refused.status, 404);
-    assert!(!refused
+    assert!(refused
         .body
         .as_str()
         .unwrap()
-        .contains("Logo on their trucks"));
+        .contains("no complaint has this reference and secret"));
+    assert!(!refused.body.as_str().unwrap().contains("received"));
     assert_eq!(app.get("/verify/notices", None).await.status, 200);
 }

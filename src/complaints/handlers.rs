@@ -6,9 +6,10 @@ use tracing_actix_web::RequestId;
 use super::domain::ComplaintStep;
 use super::dto::*;
 use super::service;
-use super::store::Notice;
-use super::ComplaintId;
+use super::store::{EvidenceInfo, Notice};
+use super::{ComplaintId, EvidenceId};
 use crate::auth::Auth;
+use crate::documents::upload::{read_file, UploadLimit};
 use crate::error::{AppError, AppResult, Problem};
 use crate::pagination::Page;
 use crate::trail::Actor;
@@ -62,14 +63,7 @@ pub async fn public_status(
     request: HttpRequest,
     reference: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let secret = request
-        .headers()
-        .get(SECRET_HEADER)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned)
-        .ok_or_else(|| {
-            AppError::invalid(SECRET_HEADER, "send the complaint's secret in this header")
-        })?;
+    let secret = secret_of(&request)?;
     let view = app
         .db()
         .run(move |conn| service::public_status(conn, &reference, &secret))
@@ -202,4 +196,101 @@ pub async fn decide(
         })
         .await?;
     Ok(HttpResponse::Ok().json(view))
+}
+
+/// The secret sent with a reporter's request, or a 422 naming the header.
+fn secret_of(request: &HttpRequest) -> AppResult<String> {
+    request
+        .headers()
+        .get(SECRET_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            AppError::invalid(SECRET_HEADER, "send the complaint's secret in this header")
+        })
+}
+
+/// Attach a file to your complaint until it is decided (multipart, one part named `file`;
+/// the secret in `Complaint-Secret`): at most 5, each within the upload limit, of a type
+/// its content confirms (PDF, PNG, JPEG, office documents, text).
+#[utoipa::path(post, path = "/api/v1/public/complaints/{reference}/evidence", tag = "complaints",
+    params(("reference" = String, Path, example = "C-7K2M-9QXA"),
+        ("Complaint-Secret" = String, Header, description = "The secret the filing answered with")),
+    request_body(content = crate::documents::UploadForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, body = EvidenceInfo),
+        (status = 404, description = "No complaint has this reference and secret", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Decided already, or 5 files attached", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than the upload limit", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not multipart, a type not accepted, or content not of its type", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No secret sent", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many filings from this address; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn add_evidence(
+    _: Admitted,
+    _: Filing,
+    app: web::Data<Service>,
+    request_id: RequestId,
+    reference: web::Path<String>,
+    request: HttpRequest,
+    payload: web::Payload,
+) -> AppResult<HttpResponse> {
+    let secret = secret_of(&request)?;
+    let limit = request
+        .app_data::<web::Data<UploadLimit>>()
+        .ok_or_else(|| AppError::internal("no upload limit is configured"))?
+        .0;
+    let upload = read_file(&request, payload, limit).await?;
+    let info = app
+        .write_as(Actor::public(Some(request_id.to_string())), move |tx| {
+            service::add_evidence(tx, (&reference, &secret), upload)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(info))
+}
+
+/// The files attached to a complaint, without their bytes (complaint handlers and admins).
+#[utoipa::path(get, path = "/api/v1/complaints/{id}/evidence", tag = "complaints", params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<EvidenceInfo>),
+        (status = 403, description = "Complaint handlers and admins only", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No complaint has this id", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_evidence(
+    app: web::Data<Service>,
+    auth: Auth,
+    id: web::Path<ComplaintId>,
+) -> AppResult<HttpResponse> {
+    let files = app
+        .read(auth, move |conn, caller| {
+            service::evidence(conn, caller, &id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(files))
+}
+
+/// One attached file as uploaded (an attachment with its own type).
+#[utoipa::path(get, path = "/api/v1/complaints/{id}/evidence/{evidence_id}", tag = "complaints",
+    params(("id" = String, Path), ("evidence_id" = String, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The file", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 403, description = "Complaint handlers and admins only", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such complaint or file", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn download_evidence(
+    app: web::Data<Service>,
+    auth: Auth,
+    path: web::Path<(ComplaintId, EvidenceId)>,
+) -> AppResult<HttpResponse> {
+    let (id, evidence) = path.into_inner();
+    let (info, bytes) = app
+        .read(auth, move |conn, caller| {
+            service::evidence_file(conn, caller, (&id, &evidence))
+        })
+        .await?;
+    Ok(crate::documents::download_response(
+        (&info.content_type, &info.filename, &info.sha256),
+        bytes,
+    ))
 }

@@ -6,13 +6,14 @@ use serde_json::json;
 
 use super::domain::*;
 use super::dto::*;
-use super::store::{self, Complaint, ComplaintActions, ComplaintFilter, Notice};
-use super::{ComplaintId, NoticeId};
+use super::store::{self, Complaint, ComplaintActions, ComplaintFilter, EvidenceInfo, Notice};
+use super::{ComplaintId, EvidenceId, NoticeId};
 use crate::accounts::domain::parse_email;
 use crate::accounts::store::{self as accounts, User};
 use crate::auth::{Caller, ObjectScope, Role, StaffAccess};
 use crate::certificates::domain::{normalise_number, CertificateStatus};
 use crate::db::DbConnection;
+use crate::documents::{self, upload::Upload};
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Page, PageRequest};
 use crate::trail::Change;
@@ -23,6 +24,7 @@ use crate::workflow::cases::{self, deadlines, new_reference, OpenCase};
 use crate::workflow::impartiality::involvement;
 use crate::workflow::transition::{find_visible, take_step, Lifecycle};
 use crate::workflow::Tx;
+use sha2::{Digest, Sha256};
 
 const ENTITY: &str = "complaint";
 /// Who handles complaints.
@@ -144,10 +146,16 @@ pub fn public_status(
     reference: &str,
     secret: &str,
 ) -> AppResult<PublicComplaintView> {
+    Ok(PublicComplaintView::from(&by_secret(
+        conn, reference, secret,
+    )?))
+}
+
+/// The complaint with this reference, for the holder of its secret only.
+fn by_secret(conn: &mut DbConnection, reference: &str, secret: &str) -> AppResult<Complaint> {
     let reference = reference.trim().to_uppercase();
     store::by_reference(conn, &reference)?
         .filter(|complaint| complaint.secret_sha256 == secret_digest(secret))
-        .map(|complaint| PublicComplaintView::from(&complaint))
         .ok_or_else(|| AppError::NotFound("no complaint has this reference and secret".into()))
 }
 
@@ -386,6 +394,78 @@ fn reload(conn: &mut DbConnection, id: &ComplaintId) -> AppResult<ComplaintView>
     store::find(conn, id)?
         .map(ComplaintView::from)
         .ok_or_else(|| AppError::internal("complaint vanished"))
+}
+
+/// Files one complaint may carry.
+const MAX_EVIDENCE: usize = 5;
+
+/// The reporter attaches a file (within the upload limit, a type checked by its content)
+/// until the complaint is decided; at most `MAX_EVIDENCE`.
+pub fn add_evidence(
+    tx: &mut Tx<'_>,
+    (reference, secret): (&str, &str),
+    upload: Upload,
+) -> AppResult<EvidenceInfo> {
+    let complaint = by_secret(tx.conn, reference, secret)?;
+    if matches!(
+        complaint.state,
+        ComplaintState::Decided | ComplaintState::Closed
+    ) {
+        return Err(AppError::Conflict(format!(
+            "the complaint is {}: no more evidence is taken",
+            complaint.state.label()
+        )));
+    }
+    if store::evidence_of(tx.conn, &complaint.id)?.len() >= MAX_EVIDENCE {
+        return Err(AppError::Conflict(format!(
+            "a complaint carries at most {MAX_EVIDENCE} files"
+        )));
+    }
+    let content_type = documents::domain::check_content(&upload.content_type, &upload.bytes)
+        .map_err(AppError::UnsupportedMediaType)?;
+    let info = EvidenceInfo {
+        id: EvidenceId::generate(),
+        complaint_id: complaint.id.clone(),
+        filename: documents::domain::safe_filename(&upload.filename),
+        content_type: content_type.to_owned(),
+        size_bytes: upload.bytes.len() as i64,
+        sha256: hex::encode(Sha256::digest(&upload.bytes)),
+        uploaded_at: tx.now(),
+    };
+    store::insert_evidence(tx.conn, &info, &upload.bytes)?;
+    tx.record(Change {
+        entity_type: ENTITY,
+        entity_id: complaint.id.as_str(),
+        organisation_id: None,
+        action: "evidence_added",
+        before: None,
+        after: Some(
+            json!({"evidence_id": info.id, "filename": info.filename, "sha256": info.sha256,
+            "size_bytes": info.size_bytes}),
+        ),
+    })?;
+    Ok(info)
+}
+
+pub fn evidence(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &ComplaintId,
+) -> AppResult<Vec<EvidenceInfo>> {
+    caller.require_role(HANDLERS)?;
+    let complaint = find_visible::<ComplaintLifecycle>(conn, caller, id)?;
+    store::evidence_of(conn, &complaint.id)
+}
+
+pub fn evidence_file(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    (id, evidence): (&ComplaintId, &EvidenceId),
+) -> AppResult<(EvidenceInfo, Vec<u8>)> {
+    caller.require_role(HANDLERS)?;
+    let complaint = find_visible::<ComplaintLifecycle>(conn, caller, id)?;
+    store::evidence_file(conn, &complaint.id, evidence)?
+        .ok_or_else(|| AppError::NotFound("no file of this complaint has this id".into()))
 }
 
 /// Public notices of false claims in force, newest first.

@@ -6,10 +6,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::domain::{ComplaintKind, ComplaintOutcome, ComplaintState};
-use super::{ComplaintId, NoticeId};
+use super::{ComplaintId, EvidenceId, NoticeId};
 use crate::accounts::{OrganisationId, UserId};
 use crate::certificates::CertificateId;
-use crate::db::schema::{complaints, public_notices};
+use crate::db::schema::{complaint_evidence, complaints, public_notices};
 use crate::db::types::Json;
 use crate::db::DbConnection;
 use crate::error::AppResult;
@@ -250,5 +250,67 @@ pub fn notices(conn: &mut DbConnection, page: PageRequest) -> AppResult<(Vec<Not
                 .order((public_notices::published_on.desc(), public_notices::id))
                 .select(Notice::as_select())
         },
+    )
+}
+
+/// A file attached to a complaint, without its bytes.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
+#[diesel(table_name = complaint_evidence)]
+pub struct EvidenceInfo {
+    pub id: EvidenceId,
+    #[serde(skip)]
+    pub complaint_id: ComplaintId,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    /// Hex SHA-256 of the bytes, as stored.
+    pub sha256: String,
+    pub uploaded_at: NaiveDateTime,
+}
+
+pub fn insert_evidence(
+    conn: &mut DbConnection,
+    info: &EvidenceInfo,
+    content: &[u8],
+) -> AppResult<()> {
+    diesel::insert_into(complaint_evidence::table)
+        .values((
+            complaint_evidence::id.eq(&info.id),
+            complaint_evidence::complaint_id.eq(&info.complaint_id),
+            complaint_evidence::filename.eq(&info.filename),
+            complaint_evidence::content_type.eq(&info.content_type),
+            complaint_evidence::size_bytes.eq(info.size_bytes),
+            complaint_evidence::sha256.eq(&info.sha256),
+            complaint_evidence::content.eq(content),
+            complaint_evidence::uploaded_at.eq(info.uploaded_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A complaint's files, oldest first.
+pub fn evidence_of(
+    conn: &mut DbConnection,
+    complaint: &ComplaintId,
+) -> AppResult<Vec<EvidenceInfo>> {
+    Ok(complaint_evidence::table
+        .filter(complaint_evidence::complaint_id.eq(complaint))
+        .order(complaint_evidence::uploaded_at.asc())
+        .select(EvidenceInfo::as_select())
+        .load(conn)?)
+}
+
+/// One file of a complaint with its bytes.
+pub fn evidence_file(
+    conn: &mut DbConnection,
+    complaint: &ComplaintId,
+    id: &EvidenceId,
+) -> AppResult<Option<(EvidenceInfo, Vec<u8>)>> {
+    crate::at_most_one!(
+        conn,
+        complaint_evidence::table
+            .filter(complaint_evidence::id.eq(id))
+            .filter(complaint_evidence::complaint_id.eq(complaint))
+            .select((EvidenceInfo::as_select(), complaint_evidence::content))
     )
 }

@@ -566,5 +566,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    complaint_evidence (id) {
+        id -> Text,
+        complaint_id -> Text,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        content -> Binary,
+        uploaded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::allow_tables_to_appear_in_same_query!(webhook_deliveries, webhook_endpoints, watches);

@@ -162,17 +162,21 @@ pub fn download(
         .ok_or_else(|| AppError::NotFound("no document of this record has this id".into()))
 }
 
-/// A stored document as an HTTP download: its own type, as an attachment, never sniffed.
-pub fn download_response(info: DocumentInfo, bytes: Vec<u8>) -> actix_web::HttpResponse {
+/// A stored file as an HTTP download: its own type, as an attachment, never sniffed;
+/// `file` is its (content type, name, SHA-256).
+pub fn download_response(
+    (content_type, filename, sha256): (&str, &str, &str),
+    bytes: Vec<u8>,
+) -> actix_web::HttpResponse {
     actix_web::HttpResponse::Ok()
-        .content_type(info.content_type)
+        .content_type(content_type.to_owned())
         .insert_header((
             "Content-Disposition",
-            format!("attachment; filename=\"{}\"", info.filename),
+            format!("attachment; filename=\"{filename}\""),
         ))
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .insert_header(("Cache-Control", "private, no-store"))
-        .insert_header(("ETag", format!("\"{}\"", info.sha256)))
+        .insert_header(("ETag", format!("\"{sha256}\"")))
         .body(bytes)
 }
 
@@ -246,7 +250,10 @@ macro_rules! document_endpoints {
             let (info, bytes) = app
                 .read(auth, move |conn, caller| $download_fn(conn, caller, &id, &document))
                 .await?;
-            Ok($crate::documents::download_response(info, bytes))
+            Ok($crate::documents::download_response(
+                (&info.content_type, &info.filename, &info.sha256),
+                bytes,
+            ))
         }
     };
 }

@@ -88,6 +88,40 @@ async fn a_false_claim_goes_from_filing_to_closure_with_its_mails_and_a_public_n
         );
     }
 
+    // The reporter attaches evidence with the secret; its type is checked by content.
+    let evidence_path = format!("/api/v1/public/complaints/{reference}/evidence");
+    let photo = b"\x89PNG\r\n\x1a\n a screenshot of their website";
+    let attached = cb
+        .app
+        .upload_with(
+            &evidence_path,
+            ("Complaint-Secret", &secret),
+            ("website.png", "image/png"),
+            photo,
+        )
+        .await;
+    assert_eq!(attached.status, 201, "{}", attached.body);
+    let wrong = cb
+        .app
+        .upload_with(
+            &evidence_path,
+            ("Complaint-Secret", "WRONGSECRETWRONGSECR"),
+            ("website.png", "image/png"),
+            photo,
+        )
+        .await;
+    assert_eq!(wrong.status, 404);
+    let fake = cb
+        .app
+        .upload_with(
+            &evidence_path,
+            ("Complaint-Secret", &secret),
+            ("website.pdf", "application/pdf"),
+            photo,
+        )
+        .await;
+    assert_eq!(fake.status, 415);
+
     // Client users, auditors and decision makers do not reach complaints.
     let complaint = cb.get(&cb.admin, "/api/v1/complaints?state=received").await;
     assert_eq!(complaint.body["total"], 1, "{}", complaint.body);
@@ -104,6 +138,24 @@ async fn a_false_claim_goes_from_filing_to_closure_with_its_mails_and_a_public_n
         Value::Null,
         "not one of our numbers"
     );
+    let files = cb
+        .get(&cb.admin, &format!("/api/v1/complaints/{id}/evidence"))
+        .await;
+    assert_eq!(files.body.as_array().unwrap().len(), 1, "{}", files.body);
+    let file_id = files.body[0]["id"].as_str().unwrap();
+    let file = cb
+        .get(
+            &cb.admin,
+            &format!("/api/v1/complaints/{id}/evidence/{file_id}"),
+        )
+        .await;
+    assert_eq!(file.bytes, photo.to_vec());
+    cb.get(
+        &cb.acme,
+        &format!("/api/v1/complaints/{id}/evidence/{file_id}"),
+    )
+    .await
+    .assert_problem(403);
     for outsider in [&cb.acme, &cb.lead] {
         cb.get(outsider, "/api/v1/complaints")
             .await
@@ -180,6 +232,16 @@ async fn a_false_claim_goes_from_filing_to_closure_with_its_mails_and_a_public_n
     cb.post(&handler, &format!("{path}/close"), json!({}))
         .await
         .assert_problem(409);
+    let late = cb
+        .app
+        .upload_with(
+            &evidence_path,
+            ("Complaint-Secret", &secret),
+            ("more.png", "image/png"),
+            photo,
+        )
+        .await;
+    assert_eq!(late.status, 409, "no evidence once decided: {}", late.body);
 
     // The reporter: told of acknowledgement, outcome and the end; reads the outcome back.
     let to_reporter = cb.app.mail_to("rita@reporter.example").await;
@@ -223,7 +285,14 @@ async fn a_false_claim_goes_from_filing_to_closure_with_its_mails_and_a_public_n
         .collect();
     assert_eq!(
         actions,
-        ["received", "acknowledged", "assigned", "decided", "closed"]
+        [
+            "received",
+            "evidence_added",
+            "acknowledged",
+            "assigned",
+            "decided",
+            "closed"
+        ]
     );
 }
 

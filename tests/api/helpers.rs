@@ -453,6 +453,24 @@ impl TestApp {
         content_type: &str,
         bytes: &[u8],
     ) -> Response {
+        let bearer = format!("Bearer {token}");
+        self.upload_with(
+            path,
+            ("authorization", &bearer),
+            (filename, content_type),
+            bytes,
+        )
+        .await
+    }
+
+    /// Uploads one file as `multipart/form-data` with one more header (a credential).
+    pub async fn upload_with(
+        &self,
+        path: &str,
+        (name, value): (&str, &str),
+        (filename, content_type): (&str, &str),
+        bytes: &[u8],
+    ) -> Response {
         let boundary = "certbody-test-boundary-7d1f";
         let mut body = format!(
             "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n"
@@ -463,7 +481,7 @@ impl TestApp {
         let request = self
             .client
             .post(format!("{}{path}", self.address))
-            .bearer_auth(token)
+            .insert_header((name, value))
             .insert_header((
                 "content-type",
                 format!("multipart/form-data; boundary={boundary}"),

@@ -182,3 +182,106 @@ async fn an_upheld_appeal_against_a_suspension_leads_to_reinstatement_by_someone
         .await
         .assert_problem(409);
 }
+
+#[actix_rt::test]
+async fn an_upheld_appeal_against_a_scope_reduction_restores_the_scope_and_a_rejected_one_changes_nothing(
+) {
+    let (cb, certificate, _) = certified("Acme").await;
+    let reducer = cb
+        .app
+        .staff(Role::DecisionMaker, "reducer@cb.example")
+        .await;
+    let reviewer = cb
+        .app
+        .staff(Role::ComplaintHandler, "reviewer@cb.example")
+        .await;
+    let corrector = cb
+        .app
+        .staff(Role::DecisionMaker, "corrector@cb.example")
+        .await;
+    let path = format!("/api/v1/certificates/{certificate}");
+    let before = cb.get(&cb.admin, &path).await.body;
+    let application = cb.programme["application_id"].as_str().unwrap();
+    let site = cb
+        .get(&cb.admin, &format!("/api/v1/applications/{application}"))
+        .await
+        .body["sites"][0]["id"]
+        .clone();
+    let reduced = cb
+        .post(
+            &reducer,
+            &format!("{path}/scope-reduction"),
+            json!({"reason": "Service desk no longer offered",
+        "scope": "Managed hosting", "sites": [{"site_id": site, "scope": "Managed hosting"}]}),
+        )
+        .await;
+    assert_eq!(reduced.body["revision"], 2, "{}", reduced.body);
+
+    // Two appeals in turn: the first is rejected, the second upheld and remedied.
+    let appeal = json!({"subject": "scope_reduction", "certificate_id": certificate,
+        "grounds": "The service desk is still offered:\n- ticket records for March attached\n- staff rota"});
+    let mut ids = Vec::new();
+    for upheld in [false, true] {
+        let filed = cb.post(&cb.acme, "/api/v1/appeals", appeal.clone()).await;
+        assert_eq!(filed.status, 201, "{}", filed.body);
+        assert_eq!(filed.body["decided_by"], reducer.id.as_str());
+        let appeal_path = format!("/api/v1/appeals/{}", filed.body["id"].as_str().unwrap());
+        cb.post(&reviewer, &format!("{appeal_path}/acknowledge"), json!({}))
+            .await;
+        cb.post(
+            &cb.admin,
+            &format!("{appeal_path}/assign"),
+            json!({"handler_id": reviewer.id}),
+        )
+        .await;
+        let step = if upheld { "uphold" } else { "reject" };
+        let decided = cb
+            .post(
+                &reviewer,
+                &format!("{appeal_path}/{step}"),
+                json!({"note": "Reasons:\nsee records"}),
+            )
+            .await;
+        assert_eq!(
+            decided.body["state"],
+            if upheld { "upheld" } else { "rejected" },
+            "{}",
+            decided.body
+        );
+        ids.push(appeal_path);
+    }
+    cb.post(&corrector, &format!("{}/remedy", ids[0]), json!({}))
+        .await
+        .assert_problem(409);
+    assert_eq!(
+        cb.get(&cb.admin, &path).await.body["revision"],
+        2,
+        "a rejected appeal changes nothing"
+    );
+    cb.post(&reducer, &format!("{}/remedy", ids[1]), json!({}))
+        .await
+        .assert_problem(403);
+    let remedied = cb
+        .post(&corrector, &format!("{}/remedy", ids[1]), json!({}))
+        .await;
+    assert_eq!(remedied.body["state"], "remedied", "{}", remedied.body);
+    let after = cb.get(&cb.admin, &path).await.body;
+    assert_eq!(after["revision"], 3);
+    assert_eq!(after["content"]["scope"], before["content"]["scope"]);
+    assert_eq!(after["content"]["sites"], before["content"]["sites"]);
+    let trail = cb
+        .get(
+            &cb.admin,
+            &format!("/api/v1/audit-events?entity_type=certificate&entity_id={certificate}"),
+        )
+        .await;
+    assert!(trail.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["action"] == "scope_restored"));
+    // The restoration is no reduction in effect any more: a new appeal of it is refused.
+    cb.post(&cb.acme, "/api/v1/appeals", appeal)
+        .await
+        .assert_problem(409);
+}

@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 use tracing_actix_web::RequestId;
 
 use super::dto::*;
-use super::service;
+use super::service::{self, TokenUse};
 use super::EndpointId;
 use crate::auth::{Auth, Role};
 use crate::error::{AppError, AppResult, Problem};
@@ -55,12 +55,21 @@ pub async fn confirm(
     input: ApiJson<TokenInput>,
 ) -> AppResult<HttpResponse> {
     let token = input.into_inner().token;
-    let view = app
-        .write_as(Actor::public(Some(request_id.to_string())), move |tx| {
-            service::confirm(tx, &token)
-        })
-        .await?;
+    let view = by_token(&app, request_id, token, TokenUse::Confirm).await?;
     Ok(HttpResponse::Ok().json(view))
+}
+
+/// Confirms or ends a subscription by its token, for someone without an account.
+pub(crate) async fn by_token(
+    app: &Service,
+    request_id: RequestId,
+    token: String,
+    usage: TokenUse,
+) -> AppResult<SubscriptionView> {
+    app.write_as(Actor::public(Some(request_id.to_string())), move |tx| {
+        service::use_token(tx, &token, usage)
+    })
+    .await
 }
 
 /// End a subscription with the token from any of its mails; the address is deleted.
@@ -77,11 +86,7 @@ pub async fn unsubscribe(
     input: ApiJson<TokenInput>,
 ) -> AppResult<HttpResponse> {
     let token = input.into_inner().token;
-    let view = app
-        .write_as(Actor::public(Some(request_id.to_string())), move |tx| {
-            service::unsubscribe(tx, &token)
-        })
-        .await?;
+    let view = by_token(&app, request_id, token, TokenUse::Unsubscribe).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 

@@ -9,7 +9,7 @@ use serde_json::json;
 use tracing_actix_web::RequestId;
 
 use super::dto::SubscribeInput;
-use super::service;
+use super::service::{self, TokenUse};
 use crate::error::{AppError, AppResult};
 use crate::trail::Actor;
 use crate::verification::pages::{page, private};
@@ -123,24 +123,15 @@ pub async fn unsubscribe_form(
     )
 }
 
-/// Runs a subscription change by token and shows its outcome; an unknown token is a 404 page.
+/// Uses a token and shows the outcome; an unknown token is a 404 page.
 async fn by_token(
     app: &Service,
     request_id: RequestId,
     token: String,
-    (unsubscribing, title): (bool, &str),
+    (usage, title): (TokenUse, &str),
 ) -> AppResult<HttpResponse> {
     let cb = app.rules().cb.clone();
-    let done = app
-        .write_as(Actor::public(Some(request_id.to_string())), move |tx| {
-            if unsubscribing {
-                service::unsubscribe(tx, &token)
-            } else {
-                service::confirm(tx, &token)
-            }
-        })
-        .await;
-    let response = match done {
+    let response = match super::handlers::by_token(app, request_id, token, usage).await {
         Ok(view) => page(
             StatusCode::OK,
             &cb,
@@ -168,7 +159,7 @@ pub async fn confirm(
         &app,
         request_id,
         form.into_inner().token,
-        (false, "Subscribed"),
+        (TokenUse::Confirm, "Subscribed"),
     )
     .await
 }
@@ -183,7 +174,7 @@ pub async fn unsubscribe(
         &app,
         request_id,
         form.into_inner().token,
-        (true, "Unsubscribed"),
+        (TokenUse::Unsubscribe, "Unsubscribed"),
     )
     .await
 }

@@ -96,43 +96,42 @@ pub fn subscribe(tx: &mut Tx<'_>, input: SubscribeInput) -> AppResult<Subscripti
     })
 }
 
-/// The second opt-in: the subscription starts.
-pub fn confirm(tx: &mut Tx<'_>, token: &str) -> AppResult<SubscriptionView> {
+/// What a subscription's token is used for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenUse {
+    /// The second opt-in: the subscription starts.
+    Confirm,
+    /// The subscription ends and the address is forgotten (any of its mails has the link).
+    Unsubscribe,
+}
+
+pub fn use_token(tx: &mut Tx<'_>, token: &str, usage: TokenUse) -> AppResult<SubscriptionView> {
     let watch = store::by_token(tx.conn, token.trim())?
         .ok_or_else(|| AppError::NotFound("this link is unknown or was unsubscribed".into()))?;
-    if watch.confirmed_at.is_none() {
-        store::confirm(tx.conn, &watch.id, tx.now())?;
+    let action = match usage {
+        TokenUse::Confirm if watch.confirmed_at.is_some() => None,
+        TokenUse::Confirm => {
+            store::confirm(tx.conn, &watch.id, tx.now())?;
+            Some("confirmed")
+        }
+        TokenUse::Unsubscribe => {
+            store::delete_watch(tx.conn, &watch.id)?;
+            Some("unsubscribed")
+        }
+    };
+    if let Some(action) = action {
         tx.record(Change {
             entity_type: ENTITY,
             entity_id: watch.id.as_str(),
             organisation_id: None,
-            action: "confirmed",
+            action,
             before: None,
             after: Some(json!({"certificate_number": watch.certificate_number})),
         })?;
     }
     Ok(SubscriptionView {
         certificate_number: watch.certificate_number,
-        confirmed: true,
-    })
-}
-
-/// Ends an email subscription (the link in every mail); the address is forgotten.
-pub fn unsubscribe(tx: &mut Tx<'_>, token: &str) -> AppResult<SubscriptionView> {
-    let watch = store::by_token(tx.conn, token.trim())?
-        .ok_or_else(|| AppError::NotFound("this link is unknown or was unsubscribed".into()))?;
-    store::delete_watch(tx.conn, &watch.id)?;
-    tx.record(Change {
-        entity_type: ENTITY,
-        entity_id: watch.id.as_str(),
-        organisation_id: None,
-        action: "unsubscribed",
-        before: None,
-        after: Some(json!({"certificate_number": watch.certificate_number})),
-    })?;
-    Ok(SubscriptionView {
-        certificate_number: watch.certificate_number,
-        confirmed: false,
+        confirmed: usage == TokenUse::Confirm,
     })
 }
 

@@ -50,6 +50,13 @@ enum Command {
         #[command(subcommand)]
         action: RegisterCommand,
     },
+    /// Copy a SQLite database online into one consistent file and check the copy's audit
+    /// trail (PostgreSQL: use pg_dump, see README).
+    Backup {
+        /// The file to write; it must not exist yet.
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -188,6 +195,31 @@ async fn run(cli: Cli) -> Result<(), String> {
                     print!("{}", certbody::certificates::register::to_csv(&records))
                 }
             }
+            Ok(())
+        }
+        Command::Backup { to } => {
+            if to.exists() {
+                return Err(format!("{} exists already: name a new file", to.display()));
+            }
+            let target = to.display().to_string();
+            let (db, _) = open_database(&config)?;
+            db.run(move |conn| certbody::db::backup::sqlite_copy(conn, &target))
+                .await
+                .map_err(describe)?;
+            let bytes = std::fs::metadata(&to).map_err(|e| e.to_string())?.len();
+            let copy = Db::connect(&to.display().to_string(), 1).map_err(describe)?;
+            let events =
+                match copy.run(verify_chain).await.map_err(describe)? {
+                    Verification::Intact { events, .. } => events,
+                    Verification::Broken(_) => return Err(
+                        "the copy's audit trail does not verify: keep the database and try again"
+                            .into(),
+                    ),
+                };
+            println!(
+                "backup written to {} ({bytes} bytes); its audit trail is intact: {events} event(s)",
+                to.display()
+            );
             Ok(())
         }
         Command::Audit {

@@ -8,6 +8,7 @@
 //! - every write runs in one transaction (IMMEDIATE on SQLite, so concurrent writers queue on
 //!   `busy_timeout` instead of failing with "database is locked" when a reader upgrades).
 
+pub mod backup;
 pub mod schema;
 pub mod types;
 

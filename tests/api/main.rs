@@ -6,6 +6,7 @@ mod accounts;
 mod appeals;
 mod applications;
 mod audits;
+mod backups;
 mod browser;
 mod certification;
 mod complaints;

@@ -1,6 +1,6 @@
 //! What the appeals API takes and answers.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -34,7 +34,7 @@ pub struct AppealView {
     pub certificate_id: Option<CertificateId>,
     /// Who took the appealed decision: they take no part in the appeal.
     pub decided_by: Option<UserId>,
-    pub decided_at: NaiveDateTime,
+    pub decided_at: DateTime<Utc>,
     pub grounds: String,
     pub filed_by: UserId,
     pub state: AppealState,
@@ -42,11 +42,11 @@ pub struct AppealView {
     pub outcome_note: Option<String>,
     pub remedied_by: Option<UserId>,
     pub remedy: Option<String>,
-    pub filed_at: NaiveDateTime,
+    pub filed_at: DateTime<Utc>,
     pub acknowledge_by: NaiveDate,
     pub resolve_by: NaiveDate,
-    pub acknowledged_at: Option<NaiveDateTime>,
-    pub decided_on_appeal_at: Option<NaiveDateTime>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub decided_on_appeal_at: Option<DateTime<Utc>>,
 }
 
 impl From<Appeal> for AppealView {
@@ -59,7 +59,7 @@ impl From<Appeal> for AppealView {
             decision_id: a.decision_id,
             certificate_id: a.certificate_id,
             decided_by: a.decided_by,
-            decided_at: a.decided_at,
+            decided_at: a.decided_at.and_utc(),
             grounds: a.grounds,
             filed_by: a.filed_by,
             state: a.state,
@@ -67,11 +67,11 @@ impl From<Appeal> for AppealView {
             outcome_note: a.outcome_note,
             remedied_by: a.remedied_by,
             remedy: a.remedy,
-            filed_at: a.filed_at,
+            filed_at: a.filed_at.and_utc(),
             acknowledge_by: a.acknowledge_by,
             resolve_by: a.resolve_by,
-            acknowledged_at: a.acknowledged_at,
-            decided_on_appeal_at: a.decided_at_on_appeal,
+            acknowledged_at: a.acknowledged_at.map(|at| at.and_utc()),
+            decided_on_appeal_at: a.decided_at_on_appeal.map(|at| at.and_utc()),
         }
     }
 }

@@ -1,12 +1,12 @@
 //! What the complaints API takes and answers.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::domain::{ComplaintKind, ComplaintOutcome, ComplaintState};
-use super::store::{Complaint, ComplaintActions};
-use super::ComplaintId;
+use super::store::{Complaint, ComplaintActions, EvidenceInfo};
+use super::{ComplaintId, EvidenceId};
 use crate::accounts::{OrganisationId, UserId};
 use crate::certificates::CertificateId;
 
@@ -92,12 +92,12 @@ pub struct ComplaintView {
     pub outcome: Option<ComplaintOutcome>,
     pub public_outcome: Option<String>,
     pub actions: Option<ComplaintActions>,
-    pub received_at: NaiveDateTime,
+    pub received_at: DateTime<Utc>,
     pub acknowledge_by: NaiveDate,
     pub resolve_by: NaiveDate,
-    pub acknowledged_at: Option<NaiveDateTime>,
-    pub decided_at: Option<NaiveDateTime>,
-    pub closed_at: Option<NaiveDateTime>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
 }
 
 impl From<Complaint> for ComplaintView {
@@ -118,12 +118,12 @@ impl From<Complaint> for ComplaintView {
             outcome: c.outcome,
             public_outcome: c.public_outcome,
             actions: c.actions.map(|actions| actions.0),
-            received_at: c.received_at,
+            received_at: c.received_at.and_utc(),
             acknowledge_by: c.acknowledge_by,
             resolve_by: c.resolve_by,
-            acknowledged_at: c.acknowledged_at,
-            decided_at: c.decided_at,
-            closed_at: c.closed_at,
+            acknowledged_at: c.acknowledged_at.map(|at| at.and_utc()),
+            decided_at: c.decided_at.map(|at| at.and_utc()),
+            closed_at: c.closed_at.map(|at| at.and_utc()),
         }
     }
 }
@@ -175,4 +175,29 @@ pub struct NoticeListQuery {
     pub limit: Option<i64>,
     #[param(minimum = 0)]
     pub offset: Option<i64>,
+}
+
+/// A file attached to a complaint, without its bytes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvidenceView {
+    pub id: EvidenceId,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    /// Hex SHA-256 of the bytes, as stored.
+    pub sha256: String,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+impl From<EvidenceInfo> for EvidenceView {
+    fn from(info: EvidenceInfo) -> EvidenceView {
+        EvidenceView {
+            id: info.id,
+            filename: info.filename,
+            content_type: info.content_type,
+            size_bytes: info.size_bytes,
+            sha256: info.sha256,
+            uploaded_at: info.uploaded_at.and_utc(),
+        }
+    }
 }

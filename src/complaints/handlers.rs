@@ -6,7 +6,7 @@ use tracing_actix_web::RequestId;
 use super::domain::ComplaintStep;
 use super::dto::*;
 use super::service;
-use super::store::{EvidenceInfo, Notice};
+use super::store::Notice;
 use super::{ComplaintId, EvidenceId};
 use crate::auth::Auth;
 use crate::documents::upload::{read_file, UploadLimit};
@@ -218,17 +218,16 @@ fn secret_of(request: &HttpRequest) -> AppResult<String> {
         ("Complaint-Secret" = String, Header, description = "The secret the filing answered with")),
     request_body(content = crate::documents::UploadForm, content_type = "multipart/form-data"),
     responses(
-        (status = 201, body = EvidenceInfo),
+        (status = 201, body = EvidenceView),
         (status = 404, description = "No complaint has this reference and secret", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Decided already, or 5 files attached", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than the upload limit", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not multipart, a type not accepted, or content not of its type", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No secret sent", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many filings from this address; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address; see Retry-After", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn add_evidence(
     _: Admitted,
-    _: Filing,
     app: web::Data<Service>,
     request_id: RequestId,
     reference: web::Path<String>,
@@ -253,7 +252,7 @@ pub async fn add_evidence(
 #[utoipa::path(get, path = "/api/v1/complaints/{id}/evidence", tag = "complaints", params(("id" = String, Path)),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Vec<EvidenceInfo>),
+        (status = 200, body = Vec<EvidenceView>),
         (status = 403, description = "Complaint handlers and admins only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No complaint has this id", body = Problem, content_type = "application/problem+json"),
     ))]

@@ -405,7 +405,7 @@ pub fn add_evidence(
     tx: &mut Tx<'_>,
     (reference, secret): (&str, &str),
     upload: Upload,
-) -> AppResult<EvidenceInfo> {
+) -> AppResult<EvidenceView> {
     let complaint = by_secret(tx.conn, reference, secret)?;
     if matches!(
         complaint.state,
@@ -444,17 +444,20 @@ pub fn add_evidence(
             "size_bytes": info.size_bytes}),
         ),
     })?;
-    Ok(info)
+    Ok(info.into())
 }
 
 pub fn evidence(
     conn: &mut DbConnection,
     caller: &Caller,
     id: &ComplaintId,
-) -> AppResult<Vec<EvidenceInfo>> {
+) -> AppResult<Vec<EvidenceView>> {
     caller.require_role(HANDLERS)?;
     let complaint = find_visible::<ComplaintLifecycle>(conn, caller, id)?;
-    store::evidence_of(conn, &complaint.id)
+    Ok(store::evidence_of(conn, &complaint.id)?
+        .into_iter()
+        .map(EvidenceView::from)
+        .collect())
 }
 
 pub fn evidence_file(

@@ -215,6 +215,7 @@ pub fn open_past_deadline(conn: &mut DbConnection, today: NaiveDate) -> AppResul
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, ToSchema)]
 #[diesel(table_name = public_notices)]
 pub struct Notice {
+    #[serde(skip)]
     pub id: NoticeId,
     #[serde(skip)]
     pub complaint_id: ComplaintId,
@@ -254,16 +255,14 @@ pub fn notices(conn: &mut DbConnection, page: PageRequest) -> AppResult<(Vec<Not
 }
 
 /// A file attached to a complaint, without its bytes.
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = complaint_evidence)]
 pub struct EvidenceInfo {
     pub id: EvidenceId,
-    #[serde(skip)]
     pub complaint_id: ComplaintId,
     pub filename: String,
     pub content_type: String,
     pub size_bytes: i64,
-    /// Hex SHA-256 of the bytes, as stored.
     pub sha256: String,
     pub uploaded_at: NaiveDateTime,
 }

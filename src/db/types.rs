@@ -40,7 +40,9 @@ pub trait TextEnum: Copy + Eq + std::fmt::Display + 'static {
 macro_rules! text_enum {
     (
         $(#[$meta:meta])*
-        pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }
+        // `tt`, not `literal`: a literal fragment reaches derive macros wrapped in an
+        // invisible group, and utoipa then misses the rename (the spec said `DeepBlue`).
+        pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:tt),+ $(,)? }
     ) => {
         $(#[$meta])*
         #[derive(
@@ -219,6 +221,17 @@ mod tests {
     text_enum! {
         /// A test enum.
         pub enum Colour { Red = "red", DeepBlue = "deep_blue" }
+    }
+
+    #[test]
+    fn text_enums_are_documented_as_they_are_spelled() {
+        use utoipa::PartialSchema;
+        let schema = serde_json::to_value(Colour::schema()).unwrap();
+        assert_eq!(
+            schema["enum"],
+            serde_json::json!(["red", "deep_blue"]),
+            "{schema}"
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! What the watch API takes and answers.
 
-use chrono::NaiveDateTime;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -59,14 +59,14 @@ pub struct WatchListChange {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WatchedView {
     pub certificate_number: String,
-    pub since: NaiveDateTime,
+    pub since: DateTime<Utc>,
 }
 
 impl From<Watch> for WatchedView {
     fn from(watch: Watch) -> WatchedView {
         WatchedView {
             certificate_number: watch.certificate_number,
-            since: watch.created_at,
+            since: watch.created_at.and_utc(),
         }
     }
 }
@@ -85,7 +85,7 @@ pub struct EndpointView {
     pub id: EndpointId,
     pub url: String,
     pub active: bool,
-    pub created_at: NaiveDateTime,
+    pub created_at: DateTime<Utc>,
     /// Shown once, when the endpoint is created: verifies each delivery's
     /// `webhook-signature` (Standard Webhooks, HMAC-SHA256).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -98,7 +98,7 @@ impl EndpointView {
             id: endpoint.id,
             url: endpoint.url,
             active: endpoint.active,
-            created_at: endpoint.created_at,
+            created_at: endpoint.created_at.and_utc(),
             secret: with_secret.then_some(endpoint.secret),
         }
     }
@@ -112,11 +112,11 @@ pub struct DeliveryView {
     pub event_type: String,
     pub status: DeliveryStatus,
     pub attempts: i64,
-    pub next_attempt_at: NaiveDateTime,
+    pub next_attempt_at: DateTime<Utc>,
     pub last_status_code: Option<i64>,
     pub last_error: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub delivered_at: Option<NaiveDateTime>,
+    pub created_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
     /// The body as sent.
     pub payload: String,
 }
@@ -128,11 +128,11 @@ impl From<Delivery> for DeliveryView {
             event_type: d.event_type,
             status: d.status,
             attempts: d.attempts,
-            next_attempt_at: d.next_attempt_at,
+            next_attempt_at: d.next_attempt_at.and_utc(),
             last_status_code: d.last_status_code,
             last_error: d.last_error,
-            created_at: d.created_at,
-            delivered_at: d.delivered_at,
+            created_at: d.created_at.and_utc(),
+            delivered_at: d.delivered_at.map(|at| at.and_utc()),
             payload: d.payload,
         }
     }

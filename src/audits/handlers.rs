@@ -1,6 +1,7 @@
 //! HTTP handlers of audits: parse, call the service, map to HTTP.
 
-use actix_web::http::header::ContentType;
+use crate::web::pages::{page_response, Keep};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
 use super::domain::AuditStep;
@@ -290,13 +291,12 @@ pub async fn get_report_html(
     let (_, html) = app
         .read(auth, move |conn, caller| service::report(conn, caller, &id))
         .await?;
-    Ok(HttpResponse::Ok()
-        .content_type(ContentType::html())
-        .insert_header((
-            "Content-Security-Policy",
-            "default-src 'none'; style-src 'unsafe-inline'",
-        ))
-        .body(html))
+    Ok(page_response(
+        StatusCode::OK,
+        "default-src 'none'; style-src 'unsafe-inline'",
+        Keep::Nowhere,
+        html,
+    ))
 }
 
 /// Changes a completed audit's outcome as a new report revision with its reason (the lead

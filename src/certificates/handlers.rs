@@ -1,5 +1,7 @@
 //! HTTP handlers of certificates: parse, call the service, map to HTTP.
 
+use crate::web::pages::{page_response, Keep};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
 use super::domain::{CertificateStep, ScopeChange};
@@ -139,13 +141,12 @@ pub async fn get_document(
     let view = app
         .read(auth, move |conn, caller| service::get(conn, caller, &id))
         .await?;
-    Ok(HttpResponse::Ok()
-        .content_type(actix_web::http::header::ContentType::html())
-        .insert_header((
-            "Content-Security-Policy",
-            "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
-        ))
-        .body(super::document::render_html(&view, &public_url.0)?))
+    Ok(page_response(
+        StatusCode::OK,
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+        Keep::Nowhere,
+        super::document::render_html(&view, &public_url.0)?,
+    ))
 }
 
 /// Suspends an active certificate with its reason and restore date (6 months when absent;

@@ -2,7 +2,7 @@
 //! with an unmistakable banner, and how to report a false claim. Server-rendered, no
 //! script, a strict content security policy, within the public rate limit.
 
-use actix_web::http::header::{self, ContentType};
+use actix_web::http::header;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -13,6 +13,7 @@ use super::dto::DirectoryQuery;
 use super::service::{self, Lookup};
 use crate::certificates::domain::{normalise_number, CertificateStatus};
 use crate::error::{AppError, AppResult};
+use crate::web::pages::{page_response, Keep};
 use crate::web::public_limit::Admitted;
 use crate::workflow::{CbIdentity, Service};
 
@@ -22,8 +23,8 @@ const STYLESHEET: &str = include_str!(concat!(
 ));
 
 /// Every page may load its stylesheet and submit its form to this site, nothing else.
-const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
-     form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+const CONTENT_SECURITY_POLICY: &str =
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'";
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/verify", web::get().to(search_page))
@@ -45,21 +46,13 @@ pub fn page(
     context["cb_name"] = json!(cb.name);
     context["cb_address"] = json!(cb.address);
     let html = crate::web::pages::render("verify", &context)?;
-    Ok(HttpResponse::build(status)
-        .content_type(ContentType::html())
-        .insert_header((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header((header::REFERRER_POLICY, "no-referrer"))
-        // A certificate issued a moment ago must not be shown as unknown from a cache.
-        .insert_header((
-            header::CACHE_CONTROL,
-            if status.is_success() {
-                super::PUBLIC_MAX_AGE
-            } else {
-                "no-store"
-            },
-        ))
-        .body(html))
+    // A certificate issued a moment ago must not be shown as unknown from a cache.
+    let keep = if status.is_success() {
+        Keep::Public
+    } else {
+        Keep::Nowhere
+    };
+    Ok(page_response(status, CONTENT_SECURITY_POLICY, keep, html))
 }
 
 pub async fn stylesheet() -> HttpResponse {
@@ -196,7 +189,7 @@ pub async fn certificate_page(
 pub fn private(mut response: HttpResponse) -> HttpResponse {
     response.headers_mut().insert(
         header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
+        header::HeaderValue::from_static("private, no-store"),
     );
     response
 }

@@ -51,3 +51,41 @@ pub fn render(name: &str, context: &Value) -> AppResult<String> {
         .render(name, context)
         .map_err(|err| AppError::internal(format!("page {name}: {err}")))
 }
+
+/// How long a page may be kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// A public page anyone may cache briefly (a CDN included).
+    Public,
+    /// One person's page: a client's documents, a secret, a form's result.
+    Nowhere,
+}
+
+/// An HTML page with the headers every page carries: its content security policy (which
+/// never allows script), no type sniffing, no referrer, no framing, and how long it may be
+/// kept.
+pub fn page_response(
+    status: actix_web::http::StatusCode,
+    policy: &str,
+    keep: Keep,
+    html: String,
+) -> actix_web::HttpResponse {
+    use actix_web::http::header;
+    actix_web::HttpResponse::build(status)
+        .content_type(header::ContentType::html())
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            format!("{policy}; base-uri 'none'; frame-ancestors 'none'"),
+        ))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        .insert_header((header::X_FRAME_OPTIONS, "DENY"))
+        .insert_header((
+            header::CACHE_CONTROL,
+            match keep {
+                Keep::Public => "public, max-age=60",
+                Keep::Nowhere => "private, no-store",
+            },
+        ))
+        .body(html)
+}

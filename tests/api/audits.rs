@@ -424,6 +424,8 @@ async fn stage_1_ready_then_stage_2_with_nonconformities_answered_verified_and_c
         .get(&cb.acme, &format!("/api/v1/audits/{stage2_id}/report.html"))
         .await;
     assert_eq!(html.status, 200);
+    assert_eq!(html.header("cache-control"), Some("private, no-store"));
+    assert_eq!(html.header("referrer-policy"), Some("no-referrer"));
     let html = html.body.as_str().unwrap().to_owned();
     for clause in ["8.7.1", "8.2.1", "9.2", "8.5.1"] {
         assert!(

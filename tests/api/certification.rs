@@ -246,6 +246,15 @@ async fn a_grant_issues_a_certificate_that_is_suspended_reinstated_reduced_and_e
     // The printable certificate shows every certified field and a QR code to its check.
     let page = cb.get(&cb.acme, &format!("{path}/document.html")).await;
     assert_eq!(page.status, 200);
+    // A client's document: never cached, never framed, no script.
+    assert_eq!(page.header("cache-control"), Some("private, no-store"));
+    assert_eq!(page.header("x-frame-options"), Some("DENY"));
+    assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
+    assert!(page
+        .header("content-security-policy")
+        .is_some_and(|csp| csp.starts_with("default-src 'none'")
+            && csp.contains("frame-ancestors 'none'")
+            && !csp.contains("script")));
     let page = page.body.as_str().unwrap().to_owned();
     for field in [
         number.as_str(),

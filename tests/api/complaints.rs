@@ -603,7 +603,7 @@ async fn people_file_and_follow_a_complaint_with_the_pages_and_spam_is_limited()
         )
         .await;
     assert_eq!(filed.status, 201, "{}", filed.body);
-    assert_eq!(filed.header("cache-control"), Some("no-store"));
+    assert_eq!(filed.header("cache-control"), Some("private, no-store"));
     let page = filed.body.as_str().unwrap().to_owned();
     let (reference, secret) = (
         after(&page, "<dt>Reference</dt>"),

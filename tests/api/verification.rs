@@ -202,7 +202,10 @@ async fn anyone_verifies_a_number_in_every_status_and_learns_nothing_private() {
         .get(&format!("/verify/{}", never_issued(&number)), None)
         .await;
     assert_eq!(unknown_page.status, 404);
-    assert_eq!(unknown_page.header("cache-control"), Some("no-store"));
+    assert_eq!(
+        unknown_page.header("cache-control"),
+        Some("private, no-store")
+    );
     assert!(unknown_page
         .body
         .as_str()

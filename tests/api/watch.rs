@@ -426,5 +426,5 @@ async fn people_follow_a_certificate_from_its_page_confirm_with_a_button_and_lea
         .await;
     assert_eq!(left.status, 200);
     assert!(left.body.as_str().unwrap().contains("no longer be mailed"));
-    assert_eq!(left.header("cache-control"), Some("no-store"));
+    assert_eq!(left.header("cache-control"), Some("private, no-store"));
 }

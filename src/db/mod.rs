@@ -121,6 +121,11 @@ impl Db {
     /// Applies pending migrations; returns the versions applied.
     pub fn migrate(&self) -> AppResult<Vec<String>> {
         let mut conn = self.pool.get()?;
+        if let DbConnection::Postgres(pg) = &mut *conn {
+            if postgres_up_to_date(pg)? {
+                return Ok(Vec::new());
+            }
+        }
         let applied = match &mut *conn {
             DbConnection::Sqlite(conn) => conn
                 .run_pending_migrations(SQLITE_MIGRATIONS)
@@ -258,4 +263,37 @@ pub fn now() -> chrono::NaiveDateTime {
     let now = chrono::Utc::now().naive_utc();
     now.with_nanosecond((now.nanosecond() / 1000) * 1000)
         .unwrap_or(now)
+}
+
+/// Whether every embedded migration is applied already, read with plain queries: diesel's
+/// harness first creates its bookkeeping table, which needs the right to create tables, so
+/// without this a service role with grants only could not start against a migrated database.
+fn postgres_up_to_date(conn: &mut PgConnection) -> AppResult<bool> {
+    use diesel::migration::MigrationSource;
+    use diesel::sql_types::{Bool, Text};
+    use diesel::RunQueryDsl;
+
+    #[derive(diesel::QueryableByName)]
+    struct Applied {
+        #[diesel(sql_type = Text)]
+        version: String,
+    }
+    let bookkept: bool = diesel::select(diesel::dsl::sql::<Bool>(
+        "to_regclass('__diesel_schema_migrations') IS NOT NULL",
+    ))
+    .get_result(conn)?;
+    if !bookkept {
+        return Ok(false);
+    }
+    let applied: std::collections::HashSet<String> =
+        diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
+            .load::<Applied>(conn)?
+            .into_iter()
+            .map(|row| row.version)
+            .collect();
+    let embedded = MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES_MIGRATIONS)
+        .map_err(AppError::internal)?;
+    Ok(embedded
+        .iter()
+        .all(|migration| applied.contains(&migration.name().version().to_string())))
 }

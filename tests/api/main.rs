@@ -10,6 +10,7 @@ mod backups;
 mod browser;
 mod certification;
 mod complaints;
+mod database_role;
 mod errors;
 mod helpers;
 mod migrations;

@@ -175,6 +175,16 @@ pub struct Config {
     )]
     pub trusted_proxies: Vec<std::net::IpAddr>,
 
+    /// Web origins (e.g. `https://portal.example.com`), comma separated, whose pages may call
+    /// the API from a browser (CORS). Unset: none — browsers refuse cross-origin reads.
+    #[arg(
+        long,
+        env = "CERTBODY_CORS_ORIGINS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub cors_origins: Vec<String>,
+
     /// Largest accepted JSON request body, in bytes.
     #[arg(long, env = "CERTBODY_MAX_JSON_BYTES", default_value_t = 256 * 1024, global = true)]
     pub max_json_bytes: usize,
@@ -468,6 +478,8 @@ pub enum ConfigError {
          e.g. `openssl rand -base64 48`."
     )]
     WeakSecret(&'static str),
+    #[error("CERTBODY_CORS_ORIGINS: {0:?} is not an origin like https://portal.example.com")]
+    CorsOrigin(String),
 }
 
 /// Where the token signing secret came from, so start-up can say so.
@@ -565,5 +577,28 @@ mod tests {
             .signing_secret()
             .unwrap();
         assert_eq!(source, SecretSource::Configured);
+    }
+}
+
+impl Config {
+    /// The CORS origins, each `scheme://host[:port]` and nothing more.
+    pub fn cors_origins(&self) -> Result<Vec<String>, ConfigError> {
+        self.cors_origins
+            .iter()
+            .map(|origin| origin.trim().trim_end_matches('/'))
+            .filter(|origin| !origin.is_empty())
+            .map(|origin| {
+                let uri: actix_web::http::Uri = origin
+                    .parse()
+                    .map_err(|_| ConfigError::CorsOrigin(origin.to_owned()))?;
+                let bare = matches!(uri.scheme_str(), Some("https" | "http"))
+                    && uri.host().is_some()
+                    && uri
+                        .path_and_query()
+                        .is_none_or(|p| p.as_str() == "/" || p.as_str().is_empty());
+                bare.then(|| origin.to_owned())
+                    .ok_or_else(|| ConfigError::CorsOrigin(origin.to_owned()))
+            })
+            .collect()
     }
 }

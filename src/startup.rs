@@ -5,8 +5,9 @@ use std::net::TcpListener;
 use std::rc::Rc;
 use std::time::Duration;
 
+use actix_cors::Cors;
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::middleware::{from_fn, ErrorHandlers};
+use actix_web::middleware::{from_fn, Condition, ErrorHandlers};
 use actix_web::{web, App, HttpResponse, HttpServer};
 use tracing_actix_web::TracingLogger;
 use utoipa_swagger_ui::SwaggerUi;
@@ -127,12 +128,17 @@ impl Application {
         let json_limit = JsonLimit(config.max_json_bytes);
         let upload_limit = web::Data::new(UploadLimit(config.max_upload_bytes));
         let openapi = openapi::document();
+        let cors_origins = config.cors_origins()?;
 
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(ErrorHandlers::new().default_handler(problems::problem_for_bare_errors))
                 .wrap(from_fn(refuse_nul_in_url))
                 .wrap(from_fn(request_id_header))
+                .wrap(Condition::new(
+                    !cors_origins.is_empty(),
+                    cors(&cors_origins),
+                ))
                 .wrap(TracingLogger::default())
                 .app_data(app_db.clone())
                 .app_data(service.clone())
@@ -241,6 +247,23 @@ impl Application {
         scheduler.stop().await;
         served
     }
+}
+
+/// Cross-origin calls from the configured origins' pages: the API's methods and the headers
+/// its clients send; what they may read back beyond the basics.
+fn cors(origins: &[String]) -> Cors {
+    origins
+        .iter()
+        .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin))
+        .allowed_methods(["GET", "POST", "PUT", "DELETE"])
+        .allowed_headers([
+            "authorization",
+            "content-type",
+            "complaint-secret",
+            "if-none-match",
+        ])
+        .expose_headers(["x-request-id", "retry-after", "etag", "location"])
+        .max_age(3600)
 }
 
 async fn redirect_to_docs() -> HttpResponse {

@@ -282,6 +282,7 @@ pub fn test_config(database_url: &str) -> Config {
         login_limit_per_account: 1000,
         register_limit_per_ip: 1000,
         trusted_proxies: Vec::new(),
+        cors_origins: Vec::new(),
         max_json_bytes: 256 * 1024,
         max_upload_bytes: 64 * 1024,
         nc_response_days: 30,
@@ -399,7 +400,15 @@ impl TestApp {
 
     /// GET with extra request headers, e.g. a conditional request.
     pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Response {
-        let mut request = self.client.get(format!("{}{path}", self.address));
+        self.send_with("GET", path, headers).await
+    }
+
+    /// A request without a body and with extra headers, e.g. a CORS preflight.
+    pub async fn send_with(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Response {
+        let method = awc::http::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.address));
         for (name, value) in headers {
             request = request.insert_header((*name, *value));
         }

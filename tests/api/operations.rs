@@ -1,7 +1,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use crate::helpers::{postgres_url, spawn_app};
+use crate::helpers::{postgres_url, spawn_app, spawn_app_with};
 
 /// The backend the suite was asked to use. CI also sets CERTBODY_TEST_EXPECT_BACKEND, so a
 /// PostgreSQL run that silently fell back to SQLite fails here.
@@ -268,4 +268,70 @@ async fn a_production_start_refuses_a_missing_or_weak_signing_secret() {
         assert!(!output.status.success(), "started with secret {secret:?}");
         assert!(stderr.contains("CERTBODY_JWT_SECRET"), "{stderr}");
     }
+}
+
+#[actix_rt::test]
+async fn cross_origin_calls_are_closed_unless_an_origin_is_configured() {
+    let preflight = |origin: &'static str| {
+        [
+            ("origin", origin),
+            ("access-control-request-method", "POST"),
+            (
+                "access-control-request-headers",
+                "authorization, content-type",
+            ),
+        ]
+    };
+    let closed = spawn_app().await;
+    let answer = closed
+        .send_with(
+            "OPTIONS",
+            "/api/v1/applications",
+            &preflight("https://portal.example.com"),
+        )
+        .await;
+    assert_eq!(answer.header("access-control-allow-origin"), None);
+    let read = closed
+        .get_with("/health", &[("origin", "https://portal.example.com")])
+        .await;
+    assert_eq!(read.header("access-control-allow-origin"), None);
+
+    let open = spawn_app_with(|config| {
+        config.cors_origins = vec!["https://portal.example.com/".into()];
+    })
+    .await;
+    let allowed = open
+        .send_with(
+            "OPTIONS",
+            "/api/v1/applications",
+            &preflight("https://portal.example.com"),
+        )
+        .await;
+    assert_eq!(allowed.status, 200, "{}", allowed.body);
+    assert_eq!(
+        allowed.header("access-control-allow-origin"),
+        Some("https://portal.example.com")
+    );
+    let read = open
+        .get_with("/health", &[("origin", "https://portal.example.com")])
+        .await;
+    assert_eq!(
+        read.header("access-control-allow-origin"),
+        Some("https://portal.example.com")
+    );
+    let other = open
+        .send_with(
+            "OPTIONS",
+            "/api/v1/applications",
+            &preflight("https://evil.example"),
+        )
+        .await;
+    assert_eq!(other.header("access-control-allow-origin"), None);
+
+    let mut config = certbody::config::Config::clone(&open.config);
+    config.cors_origins = vec!["portal.example.com/path".into()];
+    assert!(
+        config.cors_origins().is_err(),
+        "an origin is scheme://host[:port]"
+    );
 }

@@ -528,6 +528,29 @@ fn check_secret_strength(secret: &str) -> Result<(), ConfigError> {
     Ok(())
 }
 
+impl Config {
+    /// The CORS origins, each `scheme://host[:port]` and nothing more.
+    pub fn cors_origins(&self) -> Result<Vec<String>, ConfigError> {
+        self.cors_origins
+            .iter()
+            .map(|origin| origin.trim().trim_end_matches('/'))
+            .filter(|origin| !origin.is_empty())
+            .map(|origin| {
+                let uri: actix_web::http::Uri = origin
+                    .parse()
+                    .map_err(|_| ConfigError::CorsOrigin(origin.to_owned()))?;
+                let bare = matches!(uri.scheme_str(), Some("https" | "http"))
+                    && uri.host().is_some()
+                    && uri
+                        .path_and_query()
+                        .is_none_or(|p| p.as_str() == "/" || p.as_str().is_empty());
+                bare.then(|| origin.to_owned())
+                    .ok_or_else(|| ConfigError::CorsOrigin(origin.to_owned()))
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -577,28 +600,5 @@ mod tests {
             .signing_secret()
             .unwrap();
         assert_eq!(source, SecretSource::Configured);
-    }
-}
-
-impl Config {
-    /// The CORS origins, each `scheme://host[:port]` and nothing more.
-    pub fn cors_origins(&self) -> Result<Vec<String>, ConfigError> {
-        self.cors_origins
-            .iter()
-            .map(|origin| origin.trim().trim_end_matches('/'))
-            .filter(|origin| !origin.is_empty())
-            .map(|origin| {
-                let uri: actix_web::http::Uri = origin
-                    .parse()
-                    .map_err(|_| ConfigError::CorsOrigin(origin.to_owned()))?;
-                let bare = matches!(uri.scheme_str(), Some("https" | "http"))
-                    && uri.host().is_some()
-                    && uri
-                        .path_and_query()
-                        .is_none_or(|p| p.as_str() == "/" || p.as_str().is_empty());
-                bare.then(|| origin.to_owned())
-                    .ok_or_else(|| ConfigError::CorsOrigin(origin.to_owned()))
-            })
-            .collect()
     }
 }

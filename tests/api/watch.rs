@@ -428,3 +428,55 @@ async fn people_follow_a_certificate_from_its_page_confirm_with_a_button_and_lea
     assert!(left.body.as_str().unwrap().contains("no longer be mailed"));
     assert_eq!(left.header("cache-control"), Some("private, no-store"));
 }
+
+#[actix_rt::test]
+async fn two_webhook_dispatchers_deliver_each_change_once() {
+    let (cb, certificate, number) = certified("Acme").await;
+    let decider = cb
+        .app
+        .staff(Role::DecisionMaker, "second-decider@cb.example")
+        .await;
+    let buyer = cb
+        .app
+        .staff(Role::RelyingParty, "supplier-risk@buyer.example")
+        .await;
+    let sink = WebhookSink::start_on(0);
+    for receiver in ["a", "b", "c"] {
+        let url = format!("http://127.0.0.1:{}/{receiver}", sink.port);
+        let endpoint = cb
+            .post(&buyer, "/api/v1/watch/webhooks", json!({"url": url}))
+            .await;
+        assert_eq!(endpoint.status, 201, "{}", endpoint.body);
+    }
+    cb.post(
+        &buyer,
+        "/api/v1/watch/certificates",
+        json!({"numbers": [number]}),
+    )
+    .await;
+    let path = format!("/api/v1/certificates/{certificate}");
+    cb.post(&decider, &format!("{path}/suspend"), json!({"reason": "x"}))
+        .await;
+    cb.post(&decider, &format!("{path}/reinstate"), json!({}))
+        .await;
+
+    // Two instances' dispatchers over the same outbox: six deliveries, each sent once.
+    let first = WebhookDispatcher::new(cb.app.db.clone(), true, 5);
+    let second = WebhookDispatcher::new(cb.app.db.clone(), true, 5);
+    let at = Utc::now().naive_utc();
+    let (a, b) = futures_util::future::join(first.run_once(at), second.run_once(at)).await;
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(
+        (a.delivered + b.delivered, a.failed + b.failed),
+        (6, 0),
+        "{a:?} {b:?}"
+    );
+    let received = sink.received();
+    let mut ids: Vec<&str> = received
+        .iter()
+        .map(|hook| hook.headers["webhook-id"].as_str())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!((received.len(), ids.len()), (6, 6));
+}

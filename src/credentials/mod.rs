@@ -30,6 +30,7 @@ pub const STATUS_LISTS_PATH: &str = "/api/v1/public/credentials/status";
 #[derive(OpenApi)]
 #[openapi(
     paths(status_list),
+    components(schemas(domain::StatusPurpose)),
     tags((name = "credentials", description = "Signed certificate credentials and their status"))
 )]
 pub struct ApiDoc;

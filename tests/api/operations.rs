@@ -335,3 +335,36 @@ async fn cross_origin_calls_are_closed_unless_an_origin_is_configured() {
         "an origin is scheme://host[:port]"
     );
 }
+
+/// Every `$ref` in `value`.
+fn references<'a>(value: &'a serde_json::Value, found: &mut Vec<&'a str>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, inner) in map {
+                match (key.as_str(), inner.as_str()) {
+                    ("$ref", Some(reference)) => found.push(reference),
+                    _ => references(inner, found),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|item| references(item, found)),
+        _ => {}
+    }
+}
+
+#[actix_rt::test]
+async fn every_schema_the_openapi_document_refers_to_is_in_it() {
+    let app = spawn_app().await;
+    let spec = app.get("/openapi.json", None).await.body;
+    let mut found = Vec::new();
+    references(&spec, &mut found);
+    assert!(found.len() > 100, "{}", found.len());
+    let missing: Vec<&str> = found
+        .into_iter()
+        .filter(|reference| {
+            let name = reference.trim_start_matches("#/components/schemas/");
+            spec["components"]["schemas"].get(name).is_none()
+        })
+        .collect();
+    assert!(missing.is_empty(), "unresolvable: {missing:?}");
+}

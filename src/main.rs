@@ -9,7 +9,7 @@ use rand::distr::{Alphanumeric, SampleString};
 use certbody::accounts::{create_account, domain::AccountFields};
 use certbody::auth::Role;
 use certbody::config::Config;
-use certbody::db::Db;
+use certbody::db::{Backend, Db};
 use certbody::error::AppError;
 use certbody::notify::Notifier;
 use certbody::startup::Application;
@@ -197,31 +197,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
-        Command::Backup { to } => {
-            if to.exists() {
-                return Err(format!("{} exists already: name a new file", to.display()));
-            }
-            let target = to.display().to_string();
-            let (db, _) = open_database(&config)?;
-            db.run(move |conn| certbody::db::backup::sqlite_copy(conn, &target))
-                .await
-                .map_err(describe)?;
-            let bytes = std::fs::metadata(&to).map_err(|e| e.to_string())?.len();
-            let copy = Db::connect(&to.display().to_string(), 1).map_err(describe)?;
-            let events =
-                match copy.run(verify_chain).await.map_err(describe)? {
-                    Verification::Intact { events, .. } => events,
-                    Verification::Broken(_) => return Err(
-                        "the copy's audit trail does not verify: keep the database and try again"
-                            .into(),
-                    ),
-                };
-            println!(
-                "backup written to {} ({bytes} bytes); its audit trail is intact: {events} event(s)",
-                to.display()
-            );
-            Ok(())
-        }
+        Command::Backup { to } => backup(&config, &to).await,
         Command::Audit {
             action: AuditCommand::Verify { anchor },
         } => {
@@ -250,6 +226,66 @@ async fn run(cli: Cli) -> Result<(), String> {
                 println!("anchor: {events}:{hash}  (keep it outside the database; check later with --anchor)");
             }
             Ok(())
+        }
+    }
+}
+
+/// Copies the SQLite database to `to` without touching it otherwise (no migration): into a
+/// new owner-only file beside the target, verified, then linked into place, which fails
+/// rather than overwrite; nothing is left behind when a step fails.
+async fn backup(config: &Config, to: &std::path::Path) -> Result<(), String> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if Backend::from_url(&config.database_url) != Backend::Sqlite {
+        return Err(
+            "a PostgreSQL database is backed up with pg_dump (see README, Operations)".into(),
+        );
+    }
+    let target = std::path::absolute(to).map_err(|e| e.to_string())?;
+    if target.exists() {
+        return Err(format!(
+            "{} exists already: name a new file",
+            target.display()
+        ));
+    }
+    let partial = std::path::PathBuf::from(format!("{}.partial", target.display()));
+    // Owner-only: the copy holds password hashes, reporters' data and webhook secrets.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&partial)
+        .map_err(|e| format!("{}: {e}", partial.display()))?;
+    let written = copy_and_verify(config, &partial).await;
+    let placed = written.and_then(|events| {
+        std::fs::hard_link(&partial, &target)
+            .map(|()| events)
+            .map_err(|e| format!("{}: {e}", target.display()))
+    });
+    for leftover in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{leftover}", partial.display()));
+    }
+    let events = placed?;
+    let bytes = std::fs::metadata(&target).map_err(|e| e.to_string())?.len();
+    println!(
+        "backup written to {} ({bytes} bytes); its audit trail is intact: {events} event(s)",
+        target.display()
+    );
+    Ok(())
+}
+
+/// `VACUUM INTO` the (empty) file `into`, then walk the copy's audit chain: its event count.
+async fn copy_and_verify(config: &Config, into: &std::path::Path) -> Result<i64, String> {
+    let source = Db::connect(&config.database_url, 1).map_err(describe)?;
+    let path = into.display().to_string();
+    source
+        .run(move |conn| certbody::db::backup::sqlite_copy(conn, &path))
+        .await
+        .map_err(describe)?;
+    let copy = Db::connect(&into.display().to_string(), 1).map_err(describe)?;
+    match copy.run(verify_chain).await.map_err(describe)? {
+        Verification::Intact { events, .. } => Ok(events),
+        Verification::Broken(_) => {
+            Err("the copy's audit trail does not verify: the database is left as it was".into())
         }
     }
 }

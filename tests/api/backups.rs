@@ -78,6 +78,10 @@ async fn a_backup_taken_while_serving_restores_and_its_audit_trail_verifies() {
                 printed.contains(&format!("audit trail is intact: {events} event(s)")),
                 "{printed}"
             );
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dump).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "the copy is the owner's alone");
+            assert!(!Path::new(&format!("{dump}.partial")).exists());
             let (again, printed) =
                 run(CERTBODY, &["backup", "--to", dump], Some(&app.database_url));
             assert!(!again && printed.contains("exists already"), "{printed}");

@@ -13,7 +13,7 @@ use super::dto::{ComplaintInput, NoticeListQuery};
 use super::service;
 use crate::error::{AppError, AppResult};
 use crate::trail::Actor;
-use crate::verification::pages::{page, private};
+use crate::verification::pages::{page, private_page};
 use crate::web::public_limit::{Admitted, Filing};
 use crate::workflow::Service;
 
@@ -110,13 +110,13 @@ pub async fn report(
     let refilled = json!({"organisation_name": form.organisation_name, "certificate_number": form.certificate_number,
         "description": form.description, "reporter_name": form.reporter_name, "reporter_email": form.reporter_email});
     let response = match filed {
-        Ok(receipt) => page(
+        Ok(receipt) => private_page(
             StatusCode::CREATED,
             &cb,
             "Complaint received",
             json!({"report_done": true, "receipt": receipt}),
         )?,
-        Err(AppError::Validation(errors)) => page(
+        Err(AppError::Validation(errors)) => private_page(
             StatusCode::UNPROCESSABLE_ENTITY,
             &cb,
             "Report a false claim or misuse",
@@ -125,7 +125,7 @@ pub async fn report(
         )?,
         Err(other) => return Err(other),
     };
-    Ok(private(response))
+    Ok(response)
 }
 
 pub async fn status_form(
@@ -163,13 +163,13 @@ pub async fn status(
         .run(move |conn| service::public_status(conn, &reference, &secret))
         .await;
     let response = match found {
-        Ok(complaint) => page(
+        Ok(complaint) => private_page(
             StatusCode::OK,
             &cb,
             "Your complaint",
             json!({"complaint": complaint}),
         )?,
-        Err(AppError::NotFound(message)) => page(
+        Err(AppError::NotFound(message)) => private_page(
             StatusCode::NOT_FOUND,
             &cb,
             "Your complaint",
@@ -177,7 +177,7 @@ pub async fn status(
         )?,
         Err(other) => return Err(other),
     };
-    Ok(private(response))
+    Ok(response)
 }
 
 pub async fn notices(_: Admitted, app: web::Data<Service>) -> AppResult<HttpResponse> {

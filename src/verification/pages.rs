@@ -35,9 +35,34 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// A page of the public site: the verification layout around `context`, with its
-/// security headers; cacheable when it succeeds.
+/// security headers; cacheable when it succeeds (a certificate issued a moment ago must not
+/// be shown as unknown from a cache).
 pub fn page(
     status: StatusCode,
+    cb: &CbIdentity,
+    title: &str,
+    context: Value,
+) -> AppResult<HttpResponse> {
+    let keep = if status.is_success() {
+        Keep::Public
+    } else {
+        Keep::Nowhere
+    };
+    render_page((status, keep), cb, title, context)
+}
+
+/// A page for one person only — a secret, a token, a form's result: never cached.
+pub fn private_page(
+    status: StatusCode,
+    cb: &CbIdentity,
+    title: &str,
+    context: Value,
+) -> AppResult<HttpResponse> {
+    render_page((status, Keep::Nowhere), cb, title, context)
+}
+
+fn render_page(
+    (status, keep): (StatusCode, Keep),
     cb: &CbIdentity,
     title: &str,
     mut context: Value,
@@ -46,12 +71,6 @@ pub fn page(
     context["cb_name"] = json!(cb.name);
     context["cb_address"] = json!(cb.address);
     let html = crate::web::pages::render("verify", &context)?;
-    // A certificate issued a moment ago must not be shown as unknown from a cache.
-    let keep = if status.is_success() {
-        Keep::Public
-    } else {
-        Keep::Nowhere
-    };
     Ok(page_response(status, CONTENT_SECURITY_POLICY, keep, html))
 }
 
@@ -182,14 +201,4 @@ pub async fn certificate_page(
             json!({"search": true, "problem": format!("That is not one of our certificate numbers: {why}.")}),
         ),
     }
-}
-
-/// The same page, never cached: it holds something for one person only (a secret, a
-/// token) or the result of a form.
-pub fn private(mut response: HttpResponse) -> HttpResponse {
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("private, no-store"),
-    );
-    response
 }

@@ -12,7 +12,7 @@ use super::dto::SubscribeInput;
 use super::service::{self, TokenUse};
 use crate::error::{AppError, AppResult};
 use crate::trail::Actor;
-use crate::verification::pages::{page, private};
+use crate::verification::pages::private_page;
 use crate::web::public_limit::{Admitted, Filing};
 use crate::workflow::Service;
 
@@ -53,13 +53,13 @@ pub async fn subscribe(
         })
         .await;
     let response = match asked {
-        Ok(receipt) => page(
+        Ok(receipt) => private_page(
             StatusCode::ACCEPTED,
             &cb,
             "Check your inbox",
             json!({"watch_asked": true, "number": receipt.certificate_number}),
         )?,
-        Err(AppError::Validation(errors)) => page(
+        Err(AppError::Validation(errors)) => private_page(
             StatusCode::UNPROCESSABLE_ENTITY,
             &cb,
             "Follow a certificate",
@@ -67,7 +67,7 @@ pub async fn subscribe(
         )?,
         Err(other) => return Err(other),
     };
-    Ok(private(response))
+    Ok(response)
 }
 
 #[derive(Debug, Deserialize)]
@@ -81,12 +81,12 @@ fn button_page(
     token: Option<String>,
     (title, action, label): (&str, &str, &str),
 ) -> AppResult<HttpResponse> {
-    Ok(private(page(
+    private_page(
         StatusCode::OK,
         &app.rules().cb,
         title,
         json!({"watch_button": true, "token": token.unwrap_or_default(), "action": action, "label": label}),
-    )?))
+    )
 }
 
 pub async fn confirm_form(
@@ -132,13 +132,13 @@ async fn by_token(
 ) -> AppResult<HttpResponse> {
     let cb = app.rules().cb.clone();
     let response = match super::handlers::by_token(app, request_id, token, usage).await {
-        Ok(view) => page(
+        Ok(view) => private_page(
             StatusCode::OK,
             &cb,
             title,
             json!({"watch_done": true, "subscription": view}),
         )?,
-        Err(AppError::NotFound(message)) => page(
+        Err(AppError::NotFound(message)) => private_page(
             StatusCode::NOT_FOUND,
             &cb,
             title,
@@ -146,7 +146,7 @@ async fn by_token(
         )?,
         Err(other) => return Err(other),
     };
-    Ok(private(response))
+    Ok(response)
 }
 
 pub async fn confirm(

@@ -83,7 +83,7 @@ pub fn page_response(
         .insert_header((
             header::CACHE_CONTROL,
             match keep {
-                Keep::Public => "public, max-age=60",
+                Keep::Public => crate::verification::PUBLIC_MAX_AGE,
                 Keep::Nowhere => "private, no-store",
             },
         ))

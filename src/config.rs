@@ -544,7 +544,15 @@ impl Config {
                     && uri
                         .path_and_query()
                         .is_none_or(|p| p.as_str() == "/" || p.as_str().is_empty());
-                bare.then(|| origin.to_owned())
+                // As browsers send it: lowercase, without the scheme's default port.
+                let scheme = uri.scheme_str().unwrap_or_default();
+                let port = uri
+                    .port_u16()
+                    .filter(|port| !matches!((scheme, port), ("https", 443) | ("http", 80)))
+                    .map(|port| format!(":{port}"))
+                    .unwrap_or_default();
+                let host = uri.host().unwrap_or_default().to_lowercase();
+                bare.then(|| format!("{scheme}://{host}{port}"))
                     .ok_or_else(|| ConfigError::CorsOrigin(origin.to_owned()))
             })
             .collect()

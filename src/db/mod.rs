@@ -291,9 +291,18 @@ fn postgres_up_to_date(conn: &mut PgConnection) -> AppResult<bool> {
             .into_iter()
             .map(|row| row.version)
             .collect();
-    let embedded = MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES_MIGRATIONS)
-        .map_err(AppError::internal)?;
-    Ok(embedded
-        .iter()
-        .all(|migration| applied.contains(&migration.name().version().to_string())))
+    let embedded: std::collections::HashSet<String> =
+        MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES_MIGRATIONS)
+            .map_err(AppError::internal)?
+            .iter()
+            .map(|migration| migration.name().version().to_string())
+            .collect();
+    let unknown: Vec<&String> = applied.difference(&embedded).collect();
+    if !unknown.is_empty() {
+        tracing::warn!(
+            ?unknown,
+            "the database has migrations this binary does not know: it is newer than the binary"
+        );
+    }
+    Ok(embedded.is_subset(&applied))
 }

@@ -334,6 +334,14 @@ async fn cross_origin_calls_are_closed_unless_an_origin_is_configured() {
         config.cors_origins().is_err(),
         "an origin is scheme://host[:port]"
     );
+    config.cors_origins = vec![
+        "HTTPS://Portal.Example.com:443".into(),
+        "http://localhost:3000/".into(),
+    ];
+    assert_eq!(
+        config.cors_origins().unwrap(),
+        ["https://portal.example.com", "http://localhost:3000"]
+    );
 }
 
 /// Every `$ref` in `value`.

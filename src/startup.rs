@@ -156,9 +156,10 @@ impl Application {
                 .app_data(query_config())
                 .app_data(path_config())
                 .service(web::scope("/api/v1").configure(api::routes))
-                .route("/health", web::get().to(health::health))
-                .route("/health/ready", web::get().to(health::ready))
-                .route("/docs", web::get().to(redirect_to_docs))
+                // Resources, not bare routes: another method is a 405, not a 404.
+                .service(web::resource("/health").route(web::get().to(health::health)))
+                .service(web::resource("/health/ready").route(web::get().to(health::ready)))
+                .service(web::resource("/docs").route(web::get().to(redirect_to_docs)))
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
         })
         .listen(listener)

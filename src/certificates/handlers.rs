@@ -49,7 +49,10 @@ pub struct ExportQuery {
 #[utoipa::path(get, path = "/api/v1/certificates/register-export", tag = "certificates", params(ExportQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Vec<super::register::RegisterRecord>),
+        (status = 200, description = "The register: JSON, or CSV with `format=csv`", content(
+            (Vec<super::register::RegisterRecord> = "application/json"),
+            (String = "text/csv"),
+        )),
         (status = 403, description = "Only admins export", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
     ))]

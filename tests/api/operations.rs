@@ -28,6 +28,16 @@ async fn health_and_readiness_report_the_backend_in_use() {
         (health.status, health.body["status"].as_str()),
         (200, Some("ok"))
     );
+    // Another method is not allowed, not unknown.
+    for (method, path) in [
+        ("TRACE", "/health"),
+        ("POST", "/health/ready"),
+        ("DELETE", "/docs"),
+    ] {
+        let refused = app.send_with(method, path, &[]).await;
+        assert_eq!(refused.status, 405, "{method} {path}");
+        assert_eq!(refused.header("allow"), Some("GET"), "{method} {path}");
+    }
     let ready = app.get("/health/ready", None).await;
     assert_eq!(ready.status, 200);
     assert_eq!(ready.body["database"], expected_backend());

@@ -48,10 +48,8 @@ pub fn submit(tx: &mut Tx<'_>, input: ComplaintInput) -> AppResult<ComplaintRece
     );
     let reporter_email = checker.check(
         "reporter_email",
-        match input.reporter_email.as_deref().map(str::trim) {
-            None | Some("") => Ok(None),
-            Some(email) => parse_email(email).map(Some),
-        },
+        // Absent, or an address (the form for people leaves a blank field out).
+        input.reporter_email.as_deref().map(parse_email).transpose(),
     );
     let (organisation_name, number, description, reporter_name, reporter_email) =
         checker.finish((

@@ -191,6 +191,12 @@ pub async fn verify_credential(
     if token.trim().is_empty() {
         return Err(AppError::invalid("credential", "give the credential's JWT"));
     }
+    if token.chars().count() > 100_000 {
+        return Err(AppError::invalid(
+            "credential",
+            "must be at most 100000 characters",
+        ));
+    }
     let (rules, today) = (app.rules(), app.today());
     let check = app
         .db()

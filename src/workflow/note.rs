@@ -36,7 +36,7 @@ macro_rules! step_endpoint {
      $name:ident, $path:literal, $step:expr, $doc:literal) => {
         #[doc = $doc]
         #[utoipa::path(post, path = $path, tag = $tag, params(("id" = String, Path)),
-            request_body = $crate::workflow::StepNote,
+            request_body = Option<$crate::workflow::StepNote>,
             security(("bearer" = [])),
             responses(
                 (status = 200, body = $view),

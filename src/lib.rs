@@ -15,6 +15,7 @@ pub mod config;
 pub mod credentials;
 pub mod db;
 pub mod decisions;
+pub mod demo;
 pub mod documents;
 pub mod error;
 pub mod nonconformities;

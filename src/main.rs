@@ -50,6 +50,10 @@ enum Command {
         #[command(subcommand)]
         action: RegisterCommand,
     },
+    /// Load a realistic sample into an empty database, to try the service: staff and client
+    /// accounts, applications in every state, audits with nonconformities, certificates
+    /// active, suspended, withdrawn and expired, complaints, an appeal and watchers.
+    Demo,
     /// Copy a SQLite database online into one consistent file and check the copy's audit
     /// trail (PostgreSQL: use pg_dump, see README).
     Backup {
@@ -198,6 +202,28 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Backup { to } => backup(&config, &to).await,
+        Command::Demo => {
+            let sample = certbody::demo::load(&config).await?;
+            println!(
+                "Demo sample loaded. Every account's password: {}",
+                certbody::demo::PASSWORD
+            );
+            println!("\nAccounts:");
+            for (email, role, what) in &sample.accounts {
+                println!("  {email:<28} {:<18} {what}", role.to_string());
+            }
+            println!(
+                "\nCertificates (open {}/verify/NUMBER):",
+                config.public_url.trim_end_matches('/')
+            );
+            for (number, status, holder) in &sample.certificates {
+                println!("  {number:<18} {status:<10} {holder}");
+            }
+            let (reference, secret) = &sample.complaint;
+            println!("\nA complaint just filed: reference {reference}, secret {secret}");
+            println!("\nStart the service with `certbody serve` and the same settings.");
+            Ok(())
+        }
         Command::Audit {
             action: AuditCommand::Verify { anchor },
         } => {

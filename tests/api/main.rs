@@ -11,6 +11,7 @@ mod browser;
 mod certification;
 mod complaints;
 mod database_role;
+mod demo;
 mod errors;
 mod helpers;
 mod migrations;

@@ -138,7 +138,7 @@ async fn interactive_docs_are_served_from_the_binary() {
     );
 }
 
-fn cli(database_url: &str, args: &[&str], stdin: &str) -> (bool, String) {
+pub(crate) fn cli(database_url: &str, args: &[&str], stdin: &str) -> (bool, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_certbody"))
         .args(args)
         .env("DATABASE_URL", database_url)

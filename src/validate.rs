@@ -71,12 +71,13 @@ pub fn required_text(value: &str, max: usize) -> Result<String, String> {
 
 /// Like `required_text`, but absent or blank means `None`.
 pub fn optional_text(value: Option<&str>, max: usize) -> Result<Option<String>, String> {
+    // The limit counts what was sent, as the API description's `maxLength` does.
+    if value.is_some_and(|v| v.chars().count() > max) {
+        return Err(format!("must be at most {max} characters"));
+    }
     let Some(text) = value.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
-    if text.chars().count() > max {
-        return Err(format!("must be at most {max} characters"));
-    }
     if text.chars().any(|c| c.is_control()) {
         return Err("must not contain control characters".into());
     }
@@ -94,13 +95,13 @@ pub fn required_prose(value: &str, max: usize) -> Result<String, String> {
 
 /// Like `required_prose`, but absent or blank means `None`.
 pub fn optional_prose(value: Option<&str>, max: usize) -> Result<Option<String>, String> {
+    if value.is_some_and(|v| v.chars().count() > max) {
+        return Err(format!("must be at most {max} characters"));
+    }
     let Some(text) = value.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
-    if text.chars().count() > max {
-        return Err(format!("must be at most {max} characters"));
-    }
     if text
         .chars()
         .any(|c| c.is_control() && c != '\n' && c != '\t')

@@ -12,18 +12,23 @@ use crate::auth::Role;
 #[serde(deny_unknown_fields)]
 pub struct OrganisationInput {
     /// Registered legal name, as it will appear on certificates.
-    #[schema(example = "Acme IT Services GmbH")]
+    #[schema(example = "Acme IT Services GmbH", max_length = 200)]
     pub legal_name: String,
+    #[schema(max_length = 200)]
     pub trading_name: Option<String>,
-    #[schema(example = "Hauptstraße 1")]
+    #[schema(example = "Hauptstraße 1", max_length = 200)]
     pub street: String,
-    #[schema(example = "Berlin")]
+    #[schema(example = "Berlin", max_length = 100)]
     pub city: String,
-    #[schema(example = "10115")]
+    #[schema(example = "10115", max_length = 20)]
     pub postcode: String,
     /// ISO 3166-1 alpha-2 code.
     #[schema(example = "DE")]
     pub country: String,
+    #[schema(
+        max_length = 300,
+        pattern = "^[\\t\\n\\r ]*(https?://[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F])?[\\t\\n\\r ]*$"
+    )]
     pub website: Option<String>,
 }
 
@@ -32,11 +37,12 @@ pub struct OrganisationInput {
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     pub organisation: OrganisationInput,
-    #[schema(example = "quality@acme.example")]
+    #[schema(example = "quality@acme.example", format = "email", max_length = 254)]
     pub email: String,
-    #[schema(example = "Anna Schmidt")]
+    #[schema(example = "Anna Schmidt", min_length = 1, max_length = 200)]
     pub full_name: String,
-    /// At least 12 characters.
+    /// 12 to 128 characters.
+    #[schema(min_length = 12, max_length = 128)]
     pub password: String,
 }
 
@@ -61,12 +67,15 @@ pub struct TokenResponse {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
+    #[schema(format = "email", max_length = 254)]
     pub email: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub full_name: String,
     pub role: Role,
     /// Required for `applicant` (an existing organisation's id); absent for staff roles.
     pub organisation_id: Option<String>,
-    /// Initial password, at least 12 characters.
+    /// Initial password, 12 to 128 characters.
+    #[schema(min_length = 12, max_length = 128)]
     pub password: String,
 }
 

@@ -362,12 +362,18 @@ pub async fn list_organisations(
     query: web::Query<OrganisationListQuery>,
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
+    let country = query
+        .country
+        .as_deref()
+        .map(crate::accounts::domain::parse_country)
+        .transpose()
+        .map_err(|message| AppError::invalid("country", message))?;
     let filter = OrganisationFilter {
         name_fragment: query
             .q
             .map(|q| q.trim().to_lowercase())
             .filter(|q| !q.is_empty()),
-        country: query.country.map(|c| c.trim().to_ascii_uppercase()),
+        country,
     };
     let page = service
         .page(

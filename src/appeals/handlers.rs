@@ -110,11 +110,12 @@ crate::step_endpoint!(
     "Confirm receipt of the appeal to the client (admins and complaint handlers)."
 );
 
-crate::step_endpoint!(tag = "appeals", id = AppealId, view = AppealView, service = service::step,
+crate::step_endpoint!(note = required, tag = "appeals", id = AppealId, view = AppealView, service = service::step,
     uphold, "/api/v1/appeals/{id}/uphold", AppealStep::Uphold,
     "Uphold the appeal, with the reasons in `note` (its assigned reviewer): a decision maker then takes the corrective step.");
 
 crate::step_endpoint!(
+    note = required,
     tag = "appeals",
     id = AppealId,
     view = AppealView,

@@ -24,10 +24,13 @@ use crate::validate::{optional_text, required_text, Checker};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SiteInput {
-    #[schema(example = "Head office")]
+    #[schema(example = "Head office", max_length = 200)]
     pub name: String,
+    #[schema(max_length = 200)]
     pub street: String,
+    #[schema(max_length = 100)]
     pub city: String,
+    #[schema(max_length = 20)]
     pub postcode: String,
     /// ISO 3166-1 alpha-2 code.
     pub country: String,
@@ -36,6 +39,7 @@ pub struct SiteInput {
     /// The site of the central function (exactly one site is).
     pub is_central: bool,
     /// This site's part of the scope, when it differs from the whole (certificates list it per site).
+    #[schema(max_length = 2000)]
     pub scope: Option<String>,
 }
 
@@ -43,14 +47,17 @@ pub struct SiteInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsultancyInput {
+    #[schema(max_length = 200)]
     pub provider: String,
     /// `independent`, `related_body` (a body related to the CB), `cb_personnel` (a person now
     /// working for the CB) or `cb_internal_audit` (the CB's own internal audits).
     pub kind: ConsultancyKind,
     /// Required for `cb_personnel`: who it was.
+    #[schema(max_length = 200)]
     pub person: Option<String>,
     /// Last day of the consultancy (ISO date); leave it out while it is ongoing.
     pub ended_on: Option<NaiveDate>,
+    #[schema(max_length = 1000)]
     pub description: Option<String>,
 }
 
@@ -62,6 +69,7 @@ pub struct OtherPartyProcessInput {
     #[schema(example = "8.7.1")]
     pub process: String,
     /// Who runs it.
+    #[schema(max_length = 200)]
     pub party: String,
     pub kind: OtherPartyKind,
 }
@@ -70,11 +78,13 @@ pub struct OtherPartyProcessInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CurrentCertificationInput {
+    #[schema(max_length = 200)]
     pub certification_body: String,
     pub certificate_number: String,
     pub expires_on: NaiveDate,
     /// The accreditation body whose accreditation covers the certificate; leave it out if
     /// the certificate is not accredited (then it is handled as a new client).
+    #[schema(max_length = 200)]
     pub accreditation_body: Option<String>,
     /// The accreditation body signed the IAF MLA for this scope.
     #[serde(default)]
@@ -88,8 +98,11 @@ pub struct CurrentCertificationInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransferReviewInput {
+    #[schema(max_length = 4000)]
     pub open_nonconformities: String,
+    #[schema(max_length = 4000)]
     pub last_audit_report: String,
+    #[schema(max_length = 4000)]
     pub complaints: String,
     pub cycle_position: CyclePosition,
 }
@@ -102,6 +115,7 @@ pub struct ApplicationInput {
     #[schema(
         example = "The service management system supporting managed hosting services for business customers"
     )]
+    #[schema(max_length = 2000)]
     pub scope_statement: String,
     /// Total effective personnel, which determines the audit time.
     pub total_personnel: i64,
@@ -112,9 +126,11 @@ pub struct ApplicationInput {
     /// Services in scope; required for ISO/IEC 20000-1, and each must be named in the scope
     /// statement.
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub services_in_scope: Vec<String>,
     /// Those of `services_in_scope` that other parties provide or operate.
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub services_by_other_parties: Vec<String>,
     /// Processes other parties operate or support (ISO/IEC 20000-1:2018 8.2.3).
     #[serde(default)]
@@ -130,6 +146,7 @@ pub struct ApplicationInput {
 #[serde(deny_unknown_fields)]
 pub struct MessageRequest {
     /// What the applicant must supply, or why the application is rejected or withdrawn.
+    #[schema(max_length = 2000)]
     pub message: String,
 }
 
@@ -138,6 +155,7 @@ pub struct MessageRequest {
 #[serde(deny_unknown_fields)]
 pub struct AdjustmentInput {
     pub percent: f64,
+    #[schema(max_length = 2000)]
     pub justification: String,
 }
 
@@ -149,10 +167,12 @@ pub struct ReviewInput {
     pub competence_available: bool,
     /// Threats to impartiality beyond the consultancy the service flags itself.
     #[serde(default)]
+    #[schema(max_length = 1000)]
     pub additional_threats: Vec<String>,
     /// The recorded threats have been eliminated or minimised (required to accept if any exist).
     pub threats_addressed: bool,
     /// Language, safety and other notes for the audit team.
+    #[schema(max_length = 4000)]
     pub notes: Option<String>,
     /// Justified changes to the table's audit time.
     #[serde(default)]
@@ -188,6 +208,7 @@ pub struct SiteRiskInput {
     /// 1 (low) to 5 (high).
     #[schema(minimum = 1, maximum = 5)]
     pub score: i64,
+    #[schema(max_length = 1000)]
     pub reason: String,
 }
 
@@ -204,6 +225,7 @@ pub struct SiteRiskView {
 pub struct ComplexityInput {
     /// `high`, `medium`, `low` or `limited`.
     pub category: Complexity,
+    #[schema(max_length = 2000)]
     pub justification: String,
 }
 
@@ -218,6 +240,7 @@ pub struct PersonnelInput {
     pub full_time_hours_per_week: f64,
     pub reduced_to: Option<i64>,
     /// Required with `reduced_to`.
+    #[schema(max_length = 2000)]
     pub justification: Option<String>,
 }
 
@@ -227,6 +250,7 @@ pub struct PersonnelInput {
 pub struct BeyondTableInput {
     /// Stage 1 + stage 2 days; at least the last band's.
     pub initial_days: f64,
+    #[schema(max_length = 2000)]
     pub justification: String,
 }
 
@@ -240,9 +264,11 @@ pub struct ApplicationListQuery {
     /// Staff only: one client organisation.
     #[param(value_type = Option<String>)]
     pub organisation_id: Option<OrganisationId>,
-    /// Created on or after this date.
+    /// Created on or after this date (years 1900 to 9999).
+    #[param(pattern = "^(19|[2-9][0-9])[0-9]{2}-")]
     pub created_from: Option<NaiveDate>,
-    /// Created on or before this date.
+    /// Created on or before this date (years 1900 to 9999).
+    #[param(pattern = "^(19|[2-9][0-9])[0-9]{2}-")]
     pub created_to: Option<NaiveDate>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,

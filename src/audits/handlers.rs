@@ -178,7 +178,7 @@ crate::step_endpoint!(
 crate::step_endpoint!(tag = "audits", id = AuditId, view = AuditView, service = service::transition,
     complete_audit, "/api/v1/audits/{id}/complete", AuditStep::Complete,
     "The lead auditor completes the audit: needs the conclusion (and stage 1 readiness or the recommendation); freezes report revision 1 and mails the client.");
-crate::step_endpoint!(tag = "audits", id = AuditId, view = AuditView, service = service::transition,
+crate::step_endpoint!(note = required, tag = "audits", id = AuditId, view = AuditView, service = service::transition,
     cancel_audit, "/api/v1/audits/{id}/cancel", AuditStep::Cancel,
     "Cancels an audit before its report draft (admins), with the reason in `note`; the programme entry may be planned again.");
 

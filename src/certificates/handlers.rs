@@ -189,6 +189,7 @@ crate::step_endpoint!(
     "Reinstates a suspended certificate once conformity is restored (decision makers)."
 );
 crate::step_endpoint!(
+    note = required,
     tag = "certificates",
     id = CertificateId,
     view = CertificateView,

@@ -72,11 +72,13 @@ impl From<DocumentInfo> for DocumentView {
     }
 }
 
-/// The body of `multipart/form-data` uploads, for the API description.
-#[derive(ToSchema)]
+/// The body of `multipart/form-data` uploads, for the API description: exactly one part,
+/// `file` (serde's `deny_unknown_fields` is how utoipa is told no other part is taken).
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UploadForm {
-    /// The document: PDF, PNG, JPEG, DOCX, XLSX, ODT, ODS, plain text or CSV.
-    #[schema(value_type = String, format = Binary)]
+    /// The document: PDF, PNG, JPEG, DOCX, XLSX, ODT, ODS, plain text or CSV; not empty.
+    #[schema(value_type = String, format = Binary, min_length = 1)]
     pub file: Vec<u8>,
 }
 

@@ -83,7 +83,7 @@ pub async fn respond(
 crate::step_endpoint!(tag = "nonconformities", id = FindingId, view = FindingView, service = service::step,
     accept_response, "/api/v1/nonconformities/{id}/accept", FindingStep::Accept,
     "An assessor accepts the client's response; for a minor, an accepted plan is enough for a decision.");
-crate::step_endpoint!(tag = "nonconformities", id = FindingId, view = FindingView, service = service::step,
+crate::step_endpoint!(note = required, tag = "nonconformities", id = FindingId, view = FindingView, service = service::step,
     return_response, "/api/v1/nonconformities/{id}/return", FindingStep::Return,
     "An assessor returns the response with the reason (`note`, required); the client answers again.");
 crate::step_endpoint!(tag = "nonconformities", id = FindingId, view = FindingView, service = service::step,

@@ -40,7 +40,7 @@ impl From<&Standard> for StandardSummary {
 pub struct ClauseView {
     #[schema(example = "8.5")]
     pub clause: String,
-    #[schema(example = "Service design, build and transition")]
+    #[schema(example = "Service design, build and transition", max_length = 300)]
     pub title: String,
 }
 
@@ -80,16 +80,20 @@ pub struct StandardDetail {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateStandardRequest {
-    #[schema(example = "ISO 22301")]
+    #[schema(example = "ISO 22301", max_length = 50)]
     pub code: String,
-    #[schema(example = "2019")]
+    #[schema(example = "2019", max_length = 20)]
     pub edition: String,
+    #[schema(max_length = 300)]
     pub title: String,
     /// Defaults to 30, the most IAF MD 5 allows.
     pub max_reduction_percent: Option<f64>,
+    #[schema(min_items = 1)]
     pub clauses: Vec<ClauseView>,
+    #[schema(min_items = 1)]
     pub audit_time: Vec<AuditTimeBand>,
     /// Where the table's figures come from (document, edition, table).
+    #[schema(max_length = 1000)]
     pub audit_time_source: String,
 }
 
@@ -102,13 +106,16 @@ pub struct AuditTimeRequest {
     #[serde(default)]
     #[schema(minimum = 0, maximum = 100)]
     pub min_on_site_percent: f64,
+    #[schema(min_items = 1)]
     pub bands: Vec<AuditTimeBand>,
     /// Where the figures come from (document, edition, table).
+    #[schema(max_length = 1000)]
     pub source: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClausesRequest {
+    #[schema(min_items = 1)]
     pub clauses: Vec<ClauseView>,
 }

@@ -29,24 +29,79 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     type Future = Pin<Box<dyn Future<Output = AppResult<Self>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req.app_data::<JsonLimit>().map_or(256 * 1024, |l| l.0);
-        let checked = check_headers(req, limit);
-        let payload = web::Payload::from_request(req, payload).into_inner();
+        let read = read_json(req, payload, false);
         Box::pin(async move {
-            checked?;
-            let payload = payload.map_err(|e| AppError::BadRequest(e.to_string()))?;
-            let bytes = match payload.to_bytes_limited(limit).await {
-                Err(_) => return Err(AppError::PayloadTooLarge { limit }),
-                Ok(read) => {
-                    read.map_err(|e| AppError::BadRequest(format!("cannot read the body: {e}")))?
-                }
-            };
-            refuse_nul(&bytes)?;
-            let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
-            serde_path_to_error::deserialize(deserializer)
-                .map(ApiJson)
-                .map_err(json_error)
+            let body = read.await?;
+            body.map(ApiJson).ok_or_else(empty_body)
         })
+    }
+}
+
+/// A JSON body an endpoint may go without: no body at all is `None`; a body that is there
+/// must be JSON of the right shape, as for `ApiJson` (never silently ignored).
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = AppResult<Self>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let read = read_json(req, payload, true);
+        Box::pin(async move { read.await.map(OptionalJson) })
+    }
+}
+
+fn empty_body() -> AppError {
+    AppError::BadRequest("the body is empty: send a JSON document".into())
+}
+
+/// Reads and parses the body: `None` only when `may_be_empty` and nothing was sent.
+fn read_json<T: DeserializeOwned + 'static>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    may_be_empty: bool,
+) -> impl Future<Output = AppResult<Option<T>>> {
+    let limit = req.app_data::<JsonLimit>().map_or(256 * 1024, |l| l.0);
+    let checked = check_headers(req, limit);
+    let payload = web::Payload::from_request(req, payload).into_inner();
+    async move {
+        let payload = payload.map_err(|e| AppError::BadRequest(e.to_string()))?;
+        let bytes = match payload.to_bytes_limited(limit).await {
+            Err(_) => return Err(AppError::PayloadTooLarge { limit }),
+            Ok(read) => {
+                read.map_err(|e| AppError::BadRequest(format!("cannot read the body: {e}")))?
+            }
+        };
+        if bytes.is_empty() && may_be_empty {
+            return Ok(None);
+        }
+        checked?;
+        refuse_nul(&bytes)?;
+        let mut value: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| AppError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+        integral_numbers_as_integers(&mut value);
+        serde_path_to_error::deserialize(value)
+            .map(Some)
+            .map_err(json_error)
+    }
+}
+
+/// JSON Schema counts `3.0` as an integer, and so does the service: a number with no
+/// fractional part is read as the integer it is (a float field still takes it).
+fn integral_numbers_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(number) => {
+            if let Some(float) = number.as_f64().filter(|_| number.is_f64()) {
+                // Below 2^53 every integral float is exactly an integer.
+                if float.fract() == 0.0 && float.abs() < 9_007_199_254_740_992.0 {
+                    *number = serde_json::Number::from(float as i64);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_numbers_as_integers),
+        _ => {}
     }
 }
 
@@ -169,5 +224,17 @@ mod tests {
             "inner.extra"
         );
         assert_eq!(field_of(r#"{"inner": "#), "<malformed>");
+    }
+
+    #[test]
+    fn integral_floats_read_as_the_integers_they_are() {
+        let mut value =
+            serde_json::json!({"headcount": 17362.0, "codes": [33.0, 2.5, 1e3], "big": 1e300});
+        integral_numbers_as_integers(&mut value);
+        assert_eq!(
+            value,
+            serde_json::json!({"headcount": 17362, "codes": [33, 2.5, 1000], "big": 1e300})
+        );
+        assert!(serde_json::from_value::<u8>(value["codes"][0].clone()).is_ok());
     }
 }

@@ -9,6 +9,7 @@ pub mod pages;
 pub mod problems;
 pub mod public_limit;
 pub mod text;
+pub mod text_rules;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};

@@ -35,7 +35,97 @@ pub fn document() -> utoipa::openapi::OpenApi {
         document.merge((module.openapi)());
     }
     CommonResponses.modify(&mut document);
-    document
+    let mut tree = serde_json::to_value(&document).expect("the document serialises");
+    crate::web::text_rules::state(&mut tree);
+    state_page_limits(&mut tree);
+    merge_flattened(&mut tree);
+    state_upload_types(&mut tree);
+    serde_json::from_value(tree).expect("the document reads back")
+}
+
+/// An upload's part must declare one of the accepted types (and its content must match).
+fn state_upload_types(document: &mut serde_json::Value) {
+    let types = crate::documents::domain::accepted_types().join(", ");
+    let uploads = document["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(serde_json::Value::as_object_mut)
+        .flat_map(|item| item.values_mut())
+        .filter_map(|operation| operation.get_mut("requestBody"))
+        .filter_map(|body| body["content"].get_mut("multipart/form-data"));
+    for upload in uploads {
+        upload["encoding"] = serde_json::json!({"file": {"contentType": types, "headers": {}}});
+    }
+}
+
+/// A struct that `#[serde(flatten)]`s another is one object on the wire, but utoipa writes
+/// it as `allOf` of the two, each closed by `deny_unknown_fields` — a pair no body can
+/// satisfy. Such a schema is written as the one closed object it is.
+fn merge_flattened(document: &mut serde_json::Value) {
+    use serde_json::{json, Value};
+    let Some(schemas) = document["components"]["schemas"].as_object().cloned() else {
+        return;
+    };
+    for schema in document["components"]["schemas"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|schemas| schemas.values_mut())
+    {
+        let Some(parts) = schema["allOf"].as_array() else {
+            continue;
+        };
+        let parts: Vec<&Value> = parts
+            .iter()
+            .map(|part| match part["$ref"].as_str() {
+                Some(r) => &schemas[r.trim_start_matches("#/components/schemas/")],
+                None => part,
+            })
+            .collect();
+        if !parts
+            .iter()
+            .any(|part| part["additionalProperties"] == false)
+        {
+            continue;
+        }
+        let mut properties = serde_json::Map::new();
+        let mut required = Vec::new();
+        for part in &parts {
+            properties.extend(part["properties"].as_object().cloned().unwrap_or_default());
+            required.extend(part["required"].as_array().cloned().unwrap_or_default());
+        }
+        let description = schema["description"].clone();
+        *schema = json!({"type": "object", "properties": properties, "required": required,
+            "additionalProperties": false, "description": description});
+    }
+}
+
+/// Every list takes `limit` and `offset` through the one `PageRequest`; its bounds are
+/// stated here for the lists that do not state their own.
+fn state_page_limits(document: &mut serde_json::Value) {
+    use crate::pagination::MAX_LIMIT;
+    let Some(paths) = document["paths"].as_object_mut() else {
+        return;
+    };
+    let parameters = paths
+        .values_mut()
+        .filter_map(serde_json::Value::as_object_mut)
+        .flat_map(|item| item.values_mut())
+        .filter_map(|operation| operation["parameters"].as_array_mut())
+        .flatten();
+    for parameter in parameters {
+        let bounds = match parameter["name"].as_str() {
+            Some("limit") => serde_json::json!({"minimum": 1, "maximum": MAX_LIMIT}),
+            Some("offset") => serde_json::json!({"minimum": 0}),
+            _ => continue,
+        };
+        let schema = &mut parameter["schema"];
+        if schema.get("minimum").is_none() {
+            for (key, value) in bounds.as_object().into_iter().flatten() {
+                schema[key] = value.clone();
+            }
+        }
+    }
 }
 
 struct CommonResponses;
@@ -84,6 +174,7 @@ fn add_common_responses(operation: &mut Operation) {
             "401",
             "Missing, invalid or expired token, or deactivated account",
         ));
+        common.push(("403", "The caller's role may not do this"));
     }
     if has_body {
         common.push(("413", "Request body too large"));
@@ -96,6 +187,11 @@ fn add_common_responses(operation: &mut Operation) {
     if paginated {
         common.push(("422", "`limit` outside 1 to 200, or a negative `offset`"));
     }
+    // Any query parameter, even one the operation does not take, is refused with a NUL.
+    common.push((
+        "422",
+        "A query parameter holds text that cannot be stored (NUL)",
+    ));
     for (status, description) in common {
         operation
             .responses

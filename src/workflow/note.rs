@@ -27,16 +27,32 @@ impl StepNote {
     }
 }
 
-/// One endpoint per lifecycle step: `POST <path>` with an optional `{"note"}`, answered
-/// with the record's view. The stage names the step, its id and view types and the
-/// service function `(tx, caller, id, step, note)` that takes it.
+/// The body of a step that must say why (a cancellation, a returned response, the decision
+/// on an appeal), as the API description shows it; it is read as a `StepNote`.
+#[derive(ToSchema, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequiredStepNote {
+    #[schema(min_length = 1, max_length = 2000)]
+    pub note: String,
+}
+
+/// One endpoint per lifecycle step: `POST <path>` with an optional `{"note"}` (required
+/// when the invocation starts with `note = required`), answered with the record's view.
+/// The stage names the step, its id and view types and the service function
+/// `(tx, caller, id, step, note)` that takes it.
 #[macro_export]
 macro_rules! step_endpoint {
-    (tag = $tag:literal, id = $id:ty, view = $view:ty, service = $service:path,
+    (note = required, $($rest:tt)*) => {
+        $crate::step_endpoint!(@body $crate::workflow::note::RequiredStepNote, $($rest)*);
+    };
+    (tag = $($rest:tt)*) => {
+        $crate::step_endpoint!(@body Option<$crate::workflow::StepNote>, tag = $($rest)*);
+    };
+    (@body $body:ty, tag = $tag:literal, id = $id:ty, view = $view:ty, service = $service:path,
      $name:ident, $path:literal, $step:expr, $doc:literal) => {
         #[doc = $doc]
         #[utoipa::path(post, path = $path, tag = $tag, params(("id" = String, Path)),
-            request_body = Option<$crate::workflow::StepNote>,
+            request_body = $body,
             security(("bearer" = [])),
             responses(
                 (status = 200, body = $view),
@@ -48,12 +64,10 @@ macro_rules! step_endpoint {
             app: actix_web::web::Data<$crate::workflow::Service>,
             auth: $crate::auth::Auth,
             id: actix_web::web::Path<$id>,
-            body: Option<$crate::web::json::ApiJson<$crate::workflow::StepNote>>,
+            // `null` is no note, as the optional body's schema allows.
+            body: $crate::web::json::OptionalJson<Option<$crate::workflow::StepNote>>,
         ) -> $crate::error::AppResult<actix_web::HttpResponse> {
-            let note = body
-                .map($crate::web::json::ApiJson::into_inner)
-                .unwrap_or_default()
-                .optional()?;
+            let note = body.0.flatten().unwrap_or_default().optional()?;
             let view = app
                 .write(auth, move |tx, caller| $service(tx, caller, &id, $step, note))
                 .await?;

@@ -90,6 +90,48 @@ async fn the_demo_loads_every_state_through_the_workflow_and_only_into_an_empty_
         )
         .await;
     assert_eq!(seen.body["state"], "received", "{}", seen.body);
+    // A step's optional note: a body that is there must be JSON of its shape (never
+    // silently ignored); `null` is no note.
+    let handler = token("handler@cb.example").await;
+    let queue = app
+        .get("/api/v1/complaints?state=received", Some(&handler))
+        .await;
+    let acknowledge = format!(
+        "/api/v1/complaints/{}/acknowledge",
+        queue.body["items"][0]["id"].as_str().unwrap()
+    );
+    let garbage = app
+        .post_raw_as(
+            &acknowledge,
+            Some(&handler),
+            "application/json",
+            b"\xff\x00garbage".to_vec(),
+        )
+        .await;
+    garbage.assert_problem(400);
+    let wrong = app
+        .post_raw_as(
+            &acknowledge,
+            Some(&handler),
+            "application/json",
+            b"-263131".to_vec(),
+        )
+        .await;
+    assert_eq!(wrong.invalid_fields(), ["body"]);
+    let acknowledged = app
+        .post_raw_as(
+            &acknowledge,
+            Some(&handler),
+            "application/json",
+            b"null".to_vec(),
+        )
+        .await;
+    assert_eq!(
+        acknowledged.body["state"], "acknowledged",
+        "{}",
+        acknowledged.body
+    );
+
     let notices: Value = app.get("/api/v1/public/notices", None).await.body;
     assert_eq!(notices["total"], 1, "{notices}");
     let buyer = token("buyer@procurement.example").await;

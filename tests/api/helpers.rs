@@ -421,10 +421,24 @@ impl TestApp {
 
     /// POST with a raw body and content type, for malformed-input tests.
     pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> Response {
-        let request = self
+        self.post_raw_as(path, None, content_type, body).await
+    }
+
+    /// `post_raw`, signed in.
+    pub async fn post_raw_as(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Response {
+        let mut request = self
             .client
             .post(format!("{}{path}", self.address))
             .insert_header(("content-type", content_type));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
         read(request.send_body(body).await.expect("request sent")).await
     }
 

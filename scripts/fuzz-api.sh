@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-MAX_TIME="${MAX_TIME:-45}"
+MAX_TIME="${MAX_TIME:-40}"
 MAX_EXAMPLES="${MAX_EXAMPLES:-25}"
 SEED="${SEED:-1}"
 PORT="${PORT:-18090}"
@@ -26,7 +26,7 @@ if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VER
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
 fi
-[ -x "$BIN" ] || cargo build --quiet
+[ -n "${CERTBODY_BIN:-}" ] || cargo build --quiet
 
 work="$(mktemp -d)"
 server_pid=""
@@ -46,14 +46,17 @@ export CERTBODY_REGISTER_LIMIT_PER_IP=100000 CERTBODY_PUBLIC_LIMIT_PER_MINUTE=10
 export CERTBODY_PUBLIC_FILINGS_PER_HOUR=100000
 export RUST_LOG=warn
 "$BIN" demo >"$work/demo.txt"
+password=$(sed -n "s/.*password: //p" "$work/demo.txt")
+base="http://127.0.0.1:$PORT"
+! curl -sf "$base/health" >/dev/null || { echo "port $PORT is taken: set PORT"; exit 1; }
 "$BIN" serve >"$work/server.log" 2>&1 &
 server_pid=$!
-base="http://127.0.0.1:$PORT"
 for _ in $(seq 1 100); do curl -sf "$base/health" >/dev/null && break; sleep 0.1; done
+kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log"; exit 1; }
 
 token() {
     curl -sf "$base/api/v1/auth/token" -H 'content-type: application/json' \
-        -d "{\"email\": \"$1\", \"password\": \"demo-password-2026\"}" |
+        -d "{\"email\": \"$1\", \"password\": \"$password\"}" |
         python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
 }
 

@@ -1,6 +1,6 @@
 //! The one clock the workflow reads: dates of audits, deadlines, validity of qualifications,
-//! the scheduler's ticks. It is the system time plus an offset that only tests move, so a
-//! test of a six-month rule advances the clock instead of sleeping. Security timing (token
+//! the scheduler's ticks. It is the system time plus an offset that only tests and
+//! `certbody demo` move, so a test of a six-month rule advances the clock instead of sleeping. Security timing (token
 //! expiry, rate limits) and the audit trail's own timestamps stay on the system time.
 
 use std::sync::atomic::{AtomicI64, Ordering};

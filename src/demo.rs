@@ -19,14 +19,13 @@ use crate::startup::Application;
 use crate::trail::Actor;
 use crate::workflow::Service;
 
-/// Every demo account signs in with this password; the demo database is for trying out only.
-pub const PASSWORD: &str = "demo-password-2026";
-
 /// The standard the sample is certified against (ISO/IEC 20000-1:2018).
 const STANDARD: &str = "std-iso-iec-20000-1-2018";
 
 /// What the demo loaded, for the command line to print.
 pub struct Sample {
+    /// Every demo account's password: random, so a demo database never has a known login.
+    pub password: String,
     pub accounts: Vec<(String, Role, String)>,
     pub certificates: Vec<(String, String, String)>,
     pub complaint: (String, String),
@@ -73,6 +72,11 @@ pub async fn load(config: &Config) -> Result<Sample, String> {
             .finish(),
         service: Service::new(db, Notifier::new(&demo.public_url)),
         clock: demo.clock.clone(),
+        password: rand::distr::SampleString::sample_string(
+            &rand::distr::Alphanumeric,
+            &mut rand::rng(),
+            20,
+        ),
     };
     let handle = server.handle();
     let running = actix_web::rt::spawn(server.run_until_stopped());
@@ -89,6 +93,7 @@ struct Api {
     http: awc::Client,
     service: Service,
     clock: crate::clock::Clock,
+    password: String,
 }
 
 impl Api {
@@ -141,7 +146,7 @@ impl Api {
                 "POST",
                 "/api/v1/auth/token",
                 None,
-                json!({"email": email, "password": PASSWORD}),
+                json!({"email": email, "password": self.password}),
             )
             .await?;
         Ok(User {
@@ -158,7 +163,7 @@ impl Api {
             full_name,
             role,
             organisation_id: None,
-            password: PASSWORD,
+            password: &self.password,
         };
         let user = create_account(&self.service, Actor::operator(), fields)
             .await
@@ -175,7 +180,7 @@ impl Api {
                 None,
                 json!({"organisation": {"legal_name": legal_name, "street": "Hauptstraße 1",
                     "city": city, "postcode": "10115", "country": "DE"},
-                    "email": email, "full_name": "Quality Manager", "password": PASSWORD}),
+                    "email": email, "full_name": "Quality Manager", "password": self.password}),
             )
             .await?;
         self.sign_in(email, text(&registered["user"]["id"])).await
@@ -759,6 +764,7 @@ async fn tell(api: &Api) -> Result<Sample, String> {
         accounts.push((client.email.clone(), Role::Applicant, what.to_owned()));
     }
     Ok(Sample {
+        password: api.password.clone(),
         accounts,
         certificates: vec![
             (

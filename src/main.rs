@@ -206,7 +206,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let sample = certbody::demo::load(&config).await?;
             println!(
                 "Demo sample loaded. Every account's password: {}",
-                certbody::demo::PASSWORD
+                sample.password
             );
             println!("\nAccounts:");
             for (email, role, what) in &sample.accounts {

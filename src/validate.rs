@@ -95,20 +95,21 @@ pub fn required_prose(value: &str, max: usize) -> Result<String, String> {
 
 /// Like `required_prose`, but absent or blank means `None`.
 pub fn optional_prose(value: Option<&str>, max: usize) -> Result<Option<String>, String> {
-    if value.is_some_and(|v| v.chars().count() > max) {
+    // A line break counts once, however it was sent (a browser's textarea sends CRLF).
+    let value = value.map(|v| v.replace("\r\n", "\n").replace('\r', "\n"));
+    if value.as_ref().is_some_and(|v| v.chars().count() > max) {
         return Err(format!("must be at most {max} characters"));
     }
-    let Some(text) = value.map(str::trim).filter(|t| !t.is_empty()) else {
+    let Some(text) = value.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
     if text
         .chars()
         .any(|c| c.is_control() && c != '\n' && c != '\t')
     {
         return Err("must not contain control characters other than line breaks and tabs".into());
     }
-    Ok(Some(text))
+    Ok(Some(text.to_owned()))
 }
 
 #[cfg(test)]

@@ -48,6 +48,16 @@ pub fn parse_password(value: &str) -> Result<String, String> {
     }
 }
 
+/// A list's country filter: blank is no filter, anything else must be a code (422 naming
+/// `country`).
+pub fn country_filter(value: Option<&str>) -> crate::error::AppResult<Option<String>> {
+    value
+        .filter(|v| !v.trim().is_empty())
+        .map(parse_country)
+        .transpose()
+        .map_err(|message| crate::error::AppError::invalid("country", message))
+}
+
 pub fn parse_country(value: &str) -> Result<String, String> {
     let code = value.trim().to_ascii_uppercase();
     if code.len() == 2 && ISO_3166_ALPHA2.split(' ').any(|c| c == code) {

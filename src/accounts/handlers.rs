@@ -362,12 +362,7 @@ pub async fn list_organisations(
     query: web::Query<OrganisationListQuery>,
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
-    let country = query
-        .country
-        .as_deref()
-        .map(crate::accounts::domain::parse_country)
-        .transpose()
-        .map_err(|message| AppError::invalid("country", message))?;
+    let country = crate::accounts::domain::country_filter(query.country.as_deref())?;
     let filter = OrganisationFilter {
         name_fragment: query
             .q

@@ -585,7 +585,7 @@ impl ApplicationInput {
                 );
                 let description = checker.check(
                     &format!("consultancy[{i}].description"),
-                    optional_text(given.description.as_deref(), 1000),
+                    crate::validate::optional_prose(given.description.as_deref(), 1000),
                 );
                 let person = checker.check(
                     &format!("consultancy[{i}].person"),

@@ -532,7 +532,7 @@ pub fn decide_objection(
             record.audit.state.label()
         )));
     }
-    let note = optional_text(input.note.as_deref(), 2000)
+    let note = crate::validate::optional_prose(input.note.as_deref(), 2000)
         .map_err(|message| AppError::invalid("note", message))?;
     let (current, name) = team_member(tx.conn, id, member)?;
     let Some(Json(mut objection)) = current

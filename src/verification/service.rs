@@ -264,16 +264,7 @@ pub fn directory(conn: &mut DbConnection, query: &DirectoryQuery) -> AppResult<D
             "type at least 2 letters of a word of the name",
         ));
     }
-    let country = query.country.as_deref().map(str::to_ascii_uppercase);
-    if country
-        .as_deref()
-        .is_some_and(|c| c.len() != 2 || !c.chars().all(|c| c.is_ascii_uppercase()))
-    {
-        return Err(AppError::invalid(
-            "country",
-            "a two-letter country code (ISO 3166-1)",
-        ));
-    }
+    let country = crate::accounts::domain::country_filter(query.country.as_deref())?;
     let filter = DirectoryFilter {
         words: &words,
         standard: query.standard.as_ref(),

@@ -29,10 +29,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     type Future = Pin<Box<dyn Future<Output = AppResult<Self>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let read = read_json(req, payload, false);
+        let read = read_json(req, payload);
         Box::pin(async move {
             let body = read.await?;
-            body.map(ApiJson).ok_or_else(empty_body)
+            body.map(ApiJson).ok_or_else(|| {
+                AppError::BadRequest("the body is empty: send a JSON document".into())
+            })
         })
     }
 }
@@ -46,25 +48,31 @@ impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
     type Future = Pin<Box<dyn Future<Output = AppResult<Self>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let read = read_json(req, payload, true);
+        let read = read_json(req, payload);
         Box::pin(async move { read.await.map(OptionalJson) })
     }
 }
 
-fn empty_body() -> AppError {
-    AppError::BadRequest("the body is empty: send a JSON document".into())
-}
-
-/// Reads and parses the body: `None` only when `may_be_empty` and nothing was sent.
+/// Reads and parses the body; `None` when nothing was sent. The headers are checked before
+/// anything is read, unless they say there is no body.
 fn read_json<T: DeserializeOwned + 'static>(
     req: &HttpRequest,
     payload: &mut Payload,
-    may_be_empty: bool,
 ) -> impl Future<Output = AppResult<Option<T>>> {
     let limit = req.app_data::<JsonLimit>().map_or(256 * 1024, |l| l.0);
+    // HTTP/1.1: without a length or a chunked encoding there is no body.
+    let headers = req.headers();
+    let declared_empty = match headers.get(header::CONTENT_LENGTH) {
+        Some(length) => length.as_bytes() == b"0",
+        None => !headers.contains_key(header::TRANSFER_ENCODING),
+    };
     let checked = check_headers(req, limit);
     let payload = web::Payload::from_request(req, payload).into_inner();
     async move {
+        if declared_empty {
+            return Ok(None);
+        }
+        checked?;
         let payload = payload.map_err(|e| AppError::BadRequest(e.to_string()))?;
         let bytes = match payload.to_bytes_limited(limit).await {
             Err(_) => return Err(AppError::PayloadTooLarge { limit }),
@@ -72,22 +80,38 @@ fn read_json<T: DeserializeOwned + 'static>(
                 read.map_err(|e| AppError::BadRequest(format!("cannot read the body: {e}")))?
             }
         };
-        if bytes.is_empty() && may_be_empty {
+        if bytes.is_empty() {
             return Ok(None);
         }
-        checked?;
         refuse_nul(&bytes)?;
-        let mut value: serde_json::Value = serde_json::from_slice(&bytes)
-            .map_err(|e| AppError::BadRequest(format!("the body is not valid JSON: {e}")))?;
-        integral_numbers_as_integers(&mut value);
-        serde_path_to_error::deserialize(value)
-            .map(Some)
-            .map_err(json_error)
+        let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
+        match serde_path_to_error::deserialize(deserializer) {
+            Err(error)
+                if error
+                    .inner()
+                    .to_string()
+                    .starts_with("invalid type: floating point") =>
+            {
+                read_with_integral_numbers(&bytes)
+            }
+            parsed => parsed.map(Some).map_err(json_error),
+        }
     }
 }
 
-/// JSON Schema counts `3.0` as an integer, and so does the service: a number with no
-/// fractional part is read as the integer it is (a float field still takes it).
+/// JSON Schema counts `3.0` as an integer, and so does the service: when a float is what
+/// an integer field refused, the body is read again with every number that has no
+/// fractional part as the integer it is (a float field still takes it). Only then, so
+/// other bodies are parsed once, strictly (a repeated key stays an error).
+fn read_with_integral_numbers<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<Option<T>> {
+    let mut value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| AppError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    integral_numbers_as_integers(&mut value);
+    serde_path_to_error::deserialize(value)
+        .map(Some)
+        .map_err(json_error)
+}
+
 fn integral_numbers_as_integers(value: &mut serde_json::Value) {
     use serde_json::Value;
     match value {

@@ -43,15 +43,32 @@ pub fn document() -> utoipa::openapi::OpenApi {
     serde_json::from_value(tree).expect("the document reads back")
 }
 
-/// An upload's part must declare one of the accepted types (and its content must match).
-fn state_upload_types(document: &mut serde_json::Value) {
-    let types = crate::documents::domain::accepted_types().join(", ");
-    let uploads = document["paths"]
+/// Every operation of the document (as JSON), to state rules on.
+pub fn operations_mut(
+    document: &mut serde_json::Value,
+) -> impl Iterator<Item = &mut serde_json::Value> {
+    document["paths"]
         .as_object_mut()
         .into_iter()
         .flat_map(|paths| paths.values_mut())
         .filter_map(serde_json::Value::as_object_mut)
         .flat_map(|item| item.values_mut())
+}
+
+/// Every query and path parameter of the document.
+pub fn parameters_mut(
+    document: &mut serde_json::Value,
+) -> impl Iterator<Item = &mut serde_json::Value> {
+    operations_mut(document)
+        .filter_map(|operation| operation.get_mut("parameters"))
+        .filter_map(serde_json::Value::as_array_mut)
+        .flatten()
+}
+
+/// An upload's part must declare one of the accepted types (and its content must match).
+fn state_upload_types(document: &mut serde_json::Value) {
+    let types = crate::documents::domain::accepted_types().join(", ");
+    let uploads = operations_mut(document)
         .filter_map(|operation| operation.get_mut("requestBody"))
         .filter_map(|body| body["content"].get_mut("multipart/form-data"));
     for upload in uploads {
@@ -104,16 +121,7 @@ fn merge_flattened(document: &mut serde_json::Value) {
 /// stated here for the lists that do not state their own.
 fn state_page_limits(document: &mut serde_json::Value) {
     use crate::pagination::MAX_LIMIT;
-    let Some(paths) = document["paths"].as_object_mut() else {
-        return;
-    };
-    let parameters = paths
-        .values_mut()
-        .filter_map(serde_json::Value::as_object_mut)
-        .flat_map(|item| item.values_mut())
-        .filter_map(|operation| operation["parameters"].as_array_mut())
-        .flatten();
-    for parameter in parameters {
+    for parameter in parameters_mut(document) {
         let bounds = match parameter["name"].as_str() {
             Some("limit") => serde_json::json!({"minimum": 1, "maximum": MAX_LIMIT}),
             Some("offset") => serde_json::json!({"minimum": 0}),

@@ -17,6 +17,7 @@ use std::collections::BTreeSet;
 use serde_json::{json, Value};
 
 use crate::accounts::domain::ISO_3166_ALPHA2;
+use crate::web::openapi::{operations_mut, parameters_mut};
 
 /// Fields validated as prose (`validate::required_prose`, `optional_prose`).
 const PROSE: &[&str] = &[
@@ -100,7 +101,11 @@ fn constrain(name: &str, schema: &mut Value, required: bool) {
     } else if plain {
         let required = schema["minLength"].as_u64().unwrap_or(0) > 0 || (required && !nullable);
         schema["pattern"] = Value::String(pattern(PROSE.contains(&name), required));
-    } else if schema["type"] == "array" {
+    } else if schema["type"] == "array"
+        || schema["type"]
+            .as_array()
+            .is_some_and(|types| types.contains(&json!("array")))
+    {
         // On a list of text, `max_length` is meant for each item.
         if let Some(max) = schema.as_object_mut().and_then(|s| s.remove("maxLength")) {
             schema["items"]["maxLength"] = max;
@@ -111,35 +116,19 @@ fn constrain(name: &str, schema: &mut Value, required: bool) {
     }
 }
 
-/// States the rules on every schema a request body uses (responses are left as they are:
-/// what the service sends has passed these rules already, or predates them).
+/// States the rules on every schema a request body uses. A schema a response shares (a
+/// clause in a standard's detail) gets them too: what the service sends passed them.
 pub fn state(document: &mut Value) {
     let mut request_schemas = BTreeSet::new();
     let mut pending: Vec<String> = Vec::new();
-    if let Some(paths) = document["paths"].as_object_mut() {
-        for item in paths.values_mut().filter_map(Value::as_object_mut) {
-            for operation in item.values_mut() {
-                let body = operation
-                    .get_mut("requestBody")
-                    .and_then(|body| body.get_mut("content"));
-                if let Some(body) = body {
-                    refs_in(body, &mut pending);
-                    constrain_all(body);
-                }
-            }
-        }
+    let bodies = operations_mut(document)
+        .filter_map(|operation| operation.get_mut("requestBody"))
+        .filter_map(|body| body.get_mut("content"));
+    for body in bodies {
+        refs_in(body, &mut pending);
+        constrain_all(body);
     }
-    for parameter in document["paths"]
-        .as_object_mut()
-        .into_iter()
-        .flat_map(|paths| paths.values_mut())
-        .filter_map(Value::as_object_mut)
-        .flat_map(|item| item.values_mut())
-        .filter_map(|operation| operation.get_mut("parameters"))
-        .filter_map(Value::as_array_mut)
-        .flatten()
-        .filter(|parameter| parameter["name"] == "country")
-    {
+    for parameter in parameters_mut(document).filter(|parameter| parameter["name"] == "country") {
         constrain("country", &mut parameter["schema"], false);
     }
     while let Some(name) = pending.pop() {

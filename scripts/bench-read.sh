@@ -24,23 +24,13 @@ command -v wrk >/dev/null || {
 }
 cargo build --release --quiet
 
-work="$(mktemp -d)"
-server_pid=""
-cleanup() {
-    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
+source scripts/service.sh
 
 export DATABASE_URL="${DATABASE_URL:-$work/bench.db}"
-export CERTBODY_BIND="127.0.0.1:$PORT"
 export CERTBODY_JWT_SECRET="bench-secret-0123456789-abcdefghijklmnop"
 export CERTBODY_MAIL_DIR="$work/mail"
 export CERTBODY_LOG_FORMAT=json RUST_LOG=warn
-./target/release/certbody serve >"$work/server.log" 2>&1 &
-server_pid=$!
-base="http://127.0.0.1:$PORT"
-for _ in $(seq 1 100); do curl -sf "$base/health" >/dev/null && break; sleep 0.1; done
+serve ./target/release/certbody "$PORT"
 
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 post() { curl -sf -X POST "$base$1" -H 'Content-Type: application/json' ${3:+-H "Authorization: Bearer $3"} -d "$2"; }

@@ -38,24 +38,16 @@ command -v wrk >/dev/null || {
 cargo build --release --quiet
 cargo bench --quiet --bench load_public_certificates --no-run
 
-work="$(mktemp -d)"
-server_pid=""
-bench_db=""
-cleanup() {
-    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-    [ -n "$bench_db" ] && psql "$DATABASE_URL" -qc "DROP DATABASE IF EXISTS $bench_db" >/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
+source scripts/service.sh
 
 backend=sqlite
 url="$work/bench.db"
 case "${DATABASE_URL:-}" in
 postgres*)
     backend=postgresql
-    bench_db="certbody_bench_$$"
-    psql "$DATABASE_URL" -qc "CREATE DATABASE $bench_db" >/dev/null
-    url="${DATABASE_URL%/*}/$bench_db"
+    drop_database="certbody_bench_$$"
+    psql "$DATABASE_URL" -qc "CREATE DATABASE $drop_database" >/dev/null
+    url="${DATABASE_URL%/*}/$drop_database"
     ;;
 esac
 DATABASE_URL="$url" ./target/release/certbody migrate >/dev/null
@@ -65,13 +57,9 @@ load_started=$(date +%s)
 cargo bench --quiet --bench load_public_certificates -- "$url" "$COUNT" "$work/sample" 2>&1 | tail -n 1
 echo "load: $(( $(date +%s) - load_started )) s for $COUNT certificates"
 
-DATABASE_URL="$url" CERTBODY_BIND="127.0.0.1:$PORT" CERTBODY_PUBLIC_URL="http://127.0.0.1:$PORT" \
+serve ./target/release/certbody "$PORT" DATABASE_URL="$url" CERTBODY_PUBLIC_URL="http://127.0.0.1:$PORT" \
     CERTBODY_JWT_SECRET="bench-secret-0123456789-abcdefghijklmnop" CERTBODY_MAIL_DIR="$work/mail" \
-    CERTBODY_PUBLIC_LIMIT_PER_MINUTE="${LIMIT:-1000000000}" CERTBODY_PUBLIC_CACHE_ENTRIES="$CACHE_ENTRIES" \
-    ./target/release/certbody serve >"$work/server.log" 2>&1 &
-server_pid=$!
-base="http://127.0.0.1:$PORT"
-for _ in $(seq 1 100); do curl -sf "$base/health" >/dev/null && break; sleep 0.1; done
+    CERTBODY_PUBLIC_LIMIT_PER_MINUTE="${LIMIT:-1000000000}" CERTBODY_PUBLIC_CACHE_ENTRIES="$CACHE_ENTRIES"
 
 # wrk picks a path at random for every request from the sampled file.
 cat >"$work/random.lua" <<'LUA'

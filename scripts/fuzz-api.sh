@@ -28,16 +28,9 @@ if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VER
 fi
 [ -n "${CERTBODY_BIN:-}" ] || cargo build --quiet
 
-work="$(mktemp -d)"
-server_pid=""
-cleanup() {
-    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
+source scripts/service.sh
 
 export DATABASE_URL="$work/fuzz.db"
-export CERTBODY_BIND="127.0.0.1:$PORT"
 export CERTBODY_PUBLIC_URL="http://127.0.0.1:$PORT"
 export CERTBODY_JWT_SECRET="fuzz-secret-0123456789-abcdefghijklmnopq"
 export CERTBODY_MAIL_DIR="$work/mail"
@@ -47,12 +40,7 @@ export CERTBODY_PUBLIC_FILINGS_PER_HOUR=100000
 export RUST_LOG=warn
 "$BIN" demo >"$work/demo.txt"
 password=$(sed -n "s/.*password: //p" "$work/demo.txt")
-base="http://127.0.0.1:$PORT"
-! curl -sf "$base/health" >/dev/null || { echo "port $PORT is taken: set PORT"; exit 1; }
-"$BIN" serve >"$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 100); do curl -sf "$base/health" >/dev/null && break; sleep 0.1; done
-kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log"; exit 1; }
+serve "$BIN" "$PORT"
 
 token() {
     curl -sf "$base/api/v1/auth/token" -H 'content-type: application/json' \

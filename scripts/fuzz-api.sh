@@ -7,7 +7,8 @@
 #
 # Loads the demo sample into a new SQLite database (so every role has objects of its own),
 # serves it on loopback with rate limits high enough for a fuzzer, then runs `schemathesis
-# run --checks all` once anonymously and once signed in as each role. Any failure (a 5xx, an
+# run --checks all` once anonymously and once signed in as each role, after a sweep of every
+# record-reading GET as another client (scripts/cross_org.py). Any failure (a 5xx, an
 # answer that breaks the documented schema or status codes, a schema-valid request refused,
 # an invalid one accepted, ...) fails the script. Schemathesis is installed (pinned) from PyPI
 # into target/schemathesis-venv when missing.
@@ -49,6 +50,8 @@ token() {
 }
 
 failed=()
+# Before the fuzzer changes anything: no client reaches another's records.
+python3 scripts/cross_org.py "$base" "$password" || failed+=("cross-organisation sweep")
 ROLES="${ROLES:-anonymous admin@cb.example lead@cb.example decider@cb.example handler@cb.example quality@acme.example buyer@procurement.example}"
 for role in $ROLES; do
     printf '\n== schemathesis as %s\n' "$role"

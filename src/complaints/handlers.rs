@@ -174,6 +174,32 @@ pub async fn assign(
 /// Decide a complaint under investigation (its assigned handler): substantiated or not,
 /// what the reporter is told, and optionally a request to the decision makers to consider
 /// suspension or a public notice of a false claim.
+/// Withdraws the public notice a complaint led to, with the reason in `note` (admins): the
+/// organisation was named wrongly, or has since been certified. It leaves the public list;
+/// the trail keeps it and why.
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/notice/withdraw", tag = "complaints", params(("id" = String, Path)),
+    request_body = crate::workflow::note::RequiredStepNote, security(("bearer" = [])),
+    responses(
+        (status = 200, body = ComplaintView),
+        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No complaint has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The complaint has no public notice in force", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn withdraw_notice(
+    app: web::Data<Service>,
+    auth: Auth,
+    id: web::Path<ComplaintId>,
+    input: ApiJson<crate::workflow::StepNote>,
+) -> AppResult<HttpResponse> {
+    let reason = input.into_inner().required()?;
+    let view = app
+        .write(auth, move |tx, caller| {
+            service::withdraw_notice(tx, caller, &id, reason)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/decide", tag = "complaints", params(("id" = String, Path)),
     request_body = ComplaintDecisionInput, security(("bearer" = [])),
     responses(

@@ -36,6 +36,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/{id}/assign").route(web::post().to(assign)))
         .service(web::resource("/{id}/decide").route(web::post().to(decide)))
         .service(web::resource("/{id}/close").route(web::post().to(close)))
+        .service(web::resource("/{id}/notice/withdraw").route(web::post().to(withdraw_notice)))
         .service(web::resource("/{id}/evidence").route(web::get().to(list_evidence)))
         .service(
             web::resource("/{id}/evidence/{evidence_id}").route(web::get().to(download_evidence)),
@@ -56,7 +57,7 @@ pub fn public_routes(cfg: &mut web::ServiceConfig) {
 #[derive(OpenApi)]
 #[openapi(
     paths(submit, public_status, add_evidence, list_notices, list_complaints, get_complaint, acknowledge, assign, decide, close,
-        list_evidence, download_evidence),
+        withdraw_notice, list_evidence, download_evidence),
     tags((name = "complaints", description = "Complaints from anyone, their independent handling, and public notices of false claims"))
 )]
 pub struct ApiDoc;

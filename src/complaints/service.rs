@@ -388,6 +388,33 @@ fn publish_notice(tx: &mut Tx<'_>, complaint: &Complaint) -> AppResult<()> {
     })
 }
 
+/// Withdraws the complaint's public notice (admins), with the reason, in the trail.
+pub fn withdraw_notice(
+    tx: &mut Tx,
+    caller: &Caller,
+    id: &ComplaintId,
+    reason: String,
+) -> AppResult<ComplaintView> {
+    caller.require_role(&[Role::Admin])?;
+    find_visible::<ComplaintLifecycle>(tx.conn, caller, id)?;
+    let Some(notice) = store::notice_in_force(tx.conn, id)? else {
+        return Err(AppError::Conflict(
+            "this complaint has no public notice in force".into(),
+        ));
+    };
+    let today = tx.today();
+    store::withdraw_notice(tx.conn, &notice.id, today)?;
+    tx.record(Change {
+        entity_type: "public_notice",
+        entity_id: notice.id.as_str(),
+        organisation_id: None,
+        action: "withdrawn",
+        before: Some(json!({"withdrawn_on": null})),
+        after: Some(json!({"withdrawn_on": today, "reason": reason})),
+    })?;
+    reload(tx.conn, id)
+}
+
 fn reload(conn: &mut DbConnection, id: &ComplaintId) -> AppResult<ComplaintView> {
     store::find(conn, id)?
         .map(ComplaintView::from)

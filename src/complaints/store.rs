@@ -236,6 +236,26 @@ pub fn insert_notice(conn: &mut DbConnection, notice: &Notice) -> AppResult<()> 
     Ok(())
 }
 
+/// The complaint's notice, while it is in force.
+pub fn notice_in_force(
+    conn: &mut DbConnection,
+    complaint: &ComplaintId,
+) -> AppResult<Option<Notice>> {
+    Ok(public_notices::table
+        .filter(public_notices::complaint_id.eq(complaint))
+        .filter(public_notices::withdrawn_on.is_null())
+        .select(Notice::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn withdraw_notice(conn: &mut DbConnection, id: &NoticeId, on: NaiveDate) -> AppResult<()> {
+    diesel::update(public_notices::table.find(id))
+        .set(public_notices::withdrawn_on.eq(on))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Notices in force, newest first.
 pub fn notices(conn: &mut DbConnection, page: PageRequest) -> AppResult<(Vec<Notice>, i64)> {
     load_page(

@@ -270,6 +270,44 @@ async fn a_false_claim_goes_from_filing_to_closure_with_its_mails_and_a_public_n
         .contains("does not hold"));
     assert!(!notices.body.to_string().contains("Rita"));
 
+    // An admin withdraws the notice, with the reason; it leaves the public list, not the trail.
+    let withdraw = format!("{path}/notice/withdraw");
+    cb.post(&handler, &withdraw, json!({"note": "x"}))
+        .await
+        .assert_problem(403);
+    assert_eq!(
+        cb.post(&cb.admin, &withdraw, json!({}))
+            .await
+            .invalid_fields(),
+        ["note"]
+    );
+    let withdrawn = cb
+        .post(
+            &cb.admin,
+            &withdraw,
+            json!({"note": "Initech Hosting was confused with Initech Services, which we certify."}),
+        )
+        .await;
+    assert_eq!(withdrawn.status, 200, "{}", withdrawn.body);
+    assert_eq!(
+        cb.app.get("/api/v1/public/notices", None).await.body["total"],
+        0
+    );
+    cb.post(&cb.admin, &withdraw, json!({"note": "again"}))
+        .await
+        .assert_problem(409);
+    let notice_trail = cb
+        .get(&cb.admin, "/api/v1/audit-events?entity_type=public_notice")
+        .await;
+    assert!(
+        notice_trail
+            .body
+            .to_string()
+            .contains("confused with Initech Services"),
+        "{}",
+        notice_trail.body
+    );
+
     // Every step is in the trail.
     let trail = cb
         .get(

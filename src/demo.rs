@@ -488,8 +488,17 @@ async fn tell(api: &Api) -> Result<Sample, String> {
             "Hamburg",
         )
         .await?;
-    let (_, umbrella_number) =
+    let (umbrella_certificate, umbrella_number) =
         certify(api, &staff, &umbrella, "Hamburg", &["Managed hosting"]).await?;
+    let umbrella_expires: NaiveDate = api
+        .get(
+            &umbrella,
+            &format!("/api/v1/certificates/{umbrella_certificate}"),
+        )
+        .await?["expires_on"]
+        .as_str()
+        .and_then(|day| day.parse().ok())
+        .ok_or("the certificate has no expiry date")?;
     api.clock.move_to(today - TimeDelta::days(400));
     let initech = api
         .client("quality@initech.example", "Initech Services AG", "München")
@@ -514,6 +523,14 @@ async fn tell(api: &Api) -> Result<Sample, String> {
         &["Cloud hosting", "Backup as a service"],
     )
     .await?;
+    // The day after its expiry date, the daily job expires Umbrella's certificate.
+    api.clock.move_to(umbrella_expires + TimeDelta::days(1));
+    api.post(
+        &staff.admin,
+        "/api/v1/admin/jobs/certificate-expiry/run",
+        json!({}),
+    )
+    .await?;
     api.clock.move_to(today - TimeDelta::days(40));
     let acme = api
         .client(
@@ -532,12 +549,6 @@ async fn tell(api: &Api) -> Result<Sample, String> {
     .await?;
 
     api.clock.move_to(today - TimeDelta::days(30));
-    api.post(
-        &staff.admin,
-        "/api/v1/admin/jobs/certificate-expiry/run",
-        json!({}),
-    )
-    .await?;
     api.post(
         &staff.decider,
         &format!("/api/v1/certificates/{initech_certificate}/withdraw"),
@@ -759,7 +770,11 @@ async fn tell(api: &Api) -> Result<Sample, String> {
         (&initech, "Initech: certificate withdrawn"),
         (&umbrella, "Umbrella: certificate expired"),
         (&draft, "Hooli: application in draft"),
+        (&submitted, "Vandelay: application submitted"),
+        (&reviewed, "Stark: application under review"),
         (&asked, "Wayne: information requested"),
+        (&refused, "Cyberdyne: application rejected"),
+        (&withdrawn, "Soylent: application withdrawn"),
     ] {
         accounts.push((client.email.clone(), Role::Applicant, what.to_owned()));
     }

@@ -112,7 +112,12 @@ enum UserCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    certbody::telemetry::init(cli.config.log_format);
+    // The demo's own server would log every request of its story over the summary.
+    let default_level = match cli.command {
+        Some(Command::Demo) => "warn",
+        _ => "info",
+    };
+    certbody::telemetry::init(cli.config.log_format, default_level);
     let result = actix_web::rt::System::new().block_on(run(cli));
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -184,7 +189,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Register {
             action: RegisterCommand::Export { format },
         } => {
-            let (db, _) = open_database(&config)?;
+            let (db, _) = existing_database(&config)?;
             let cb = config.rules().cb;
             let records = db
                 .run(move |conn| certbody::certificates::register::records(conn, &cb))
@@ -228,7 +233,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             action: AuditCommand::Verify { anchor },
         } => {
             let anchor = anchor.map(|text| parse_anchor(&text)).transpose()?;
-            let (db, _) = open_database(&config)?;
+            let (db, _) = existing_database(&config)?;
             let (events, last_hash) = match db.run(verify_chain).await.map_err(describe)? {
                 Verification::Intact { events, last_hash } => (events, last_hash),
                 Verification::Broken(ChainBreak::Altered { seq }) => {
@@ -326,6 +331,21 @@ fn parse_anchor(text: &str) -> Result<(i64, String), String> {
             "--anchor {text:?}: expected SEQ:HASH as printed by audit verify"
         )),
     }
+}
+
+/// For commands that only read: a SQLite file that is not there is an error (opening it
+/// would create an empty database, and an empty audit trail "verifies").
+fn existing_database(config: &Config) -> Result<(Db, Vec<String>), String> {
+    let path = config
+        .database_url
+        .strip_prefix("sqlite://")
+        .unwrap_or(&config.database_url);
+    if Backend::from_url(&config.database_url) == Backend::Sqlite
+        && !std::path::Path::new(path).exists()
+    {
+        return Err(format!("no database at {path} (DATABASE_URL)"));
+    }
+    open_database(config)
 }
 
 fn open_database(config: &Config) -> Result<(Db, Vec<String>), String> {

@@ -95,6 +95,16 @@ impl Db {
     /// Opens a pool; fails fast when the database cannot be reached.
     pub fn connect(url: &str, max_size: u32) -> AppResult<Db> {
         let backend = Backend::from_url(url);
+        // SQLite creates the file, not its folder: say so rather than retry for a pool timeout.
+        if backend == Backend::Sqlite {
+            let folder = std::path::Path::new(connection_url(url)).parent();
+            if let Some(folder) = folder.filter(|f| !f.as_os_str().is_empty() && !f.is_dir()) {
+                return Err(AppError::Unavailable(format!(
+                    "cannot open database: the folder {} does not exist",
+                    folder.display()
+                )));
+            }
+        }
         let manager = ConnectionManager::<DbConnection>::new(connection_url(url));
         let pool = Pool::builder()
             .max_size(max_size)

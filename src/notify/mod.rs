@@ -50,12 +50,14 @@ impl Notifier {
 
     /// Renders `template` for `recipient` and queues it. Call it inside the transaction of
     /// the change it reports: both commit, or neither. `public_url` is added to the context.
+    /// Queues `template` for `recipient`; `list_unsubscribe` for a message to a list.
     pub fn enqueue(
         &self,
         conn: &mut DbConnection,
         recipient: &str,
         template: &str,
         mut context: Value,
+        list_unsubscribe: Option<String>,
     ) -> AppResult<()> {
         if let Value::Object(map) = &mut context {
             map.insert("public_url".into(), Value::String(self.public_url.clone()));
@@ -79,6 +81,7 @@ impl Notifier {
             last_error: None,
             created_at: at,
             sent_at: None,
+            list_unsubscribe,
         };
         store::insert(conn, &message)
     }

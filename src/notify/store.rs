@@ -29,6 +29,8 @@ pub struct OutboxMessage {
     pub last_error: Option<String>,
     pub created_at: NaiveDateTime,
     pub sent_at: Option<NaiveDateTime>,
+    /// For a message to a list: the link that unsubscribes the recipient (RFC 8058).
+    pub list_unsubscribe: Option<String>,
 }
 
 pub fn insert(conn: &mut DbConnection, message: &OutboxMessage) -> AppResult<()> {

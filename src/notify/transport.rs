@@ -62,15 +62,64 @@ fn build(message: &OutboxMessage, from: &Mailbox) -> Result<Message, String> {
         .recipient
         .parse()
         .map_err(|e| format!("recipient {}: {e}", message.recipient))?;
-    Message::builder()
+    let mut builder = Message::builder()
         .message_id(Some(message.message_id.clone()))
         .from(from.clone())
         .to(to)
         .subject(message.subject.clone())
-        .date(SystemTime::from(message.created_at.and_utc()))
+        .date(SystemTime::from(message.created_at.and_utc()));
+    if let Some(link) = &message.list_unsubscribe {
+        use lettre::message::header::{HeaderName, HeaderValue};
+        builder = builder
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                format!("<{link}>"),
+            ))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".into(),
+            ));
+    }
+    builder
         .multipart(MultiPart::alternative_plain_html(
             message.body_text.clone(),
             message.body_html.clone(),
         ))
         .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notify::domain::MailStatus;
+
+    #[test]
+    fn a_message_to_a_list_offers_one_click_unsubscribe() {
+        let now = chrono::Utc::now().naive_utc();
+        let mut message = OutboxMessage {
+            id: crate::notify::OutboxId::generate(),
+            message_id: "<1@certbody.test>".into(),
+            template: "watch_notice".into(),
+            recipient: "watcher@example.org".into(),
+            subject: "CB-1 is suspended".into(),
+            body_text: "text".into(),
+            body_html: "<p>html</p>".into(),
+            status: MailStatus::Pending,
+            attempts: 0,
+            next_attempt_at: now,
+            claimed_by: None,
+            claimed_until: None,
+            last_error: None,
+            created_at: now,
+            sent_at: None,
+            list_unsubscribe: None,
+        };
+        let from: Mailbox = "certbody <noreply@certbody.test>".parse().unwrap();
+        let plain = String::from_utf8(build(&message, &from).unwrap().formatted()).unwrap();
+        assert!(!plain.contains("List-Unsubscribe"));
+        message.list_unsubscribe = Some("https://cb.test/watch/unsubscribe?token=T".into());
+        let listed = String::from_utf8(build(&message, &from).unwrap().formatted()).unwrap();
+        assert!(listed.contains("List-Unsubscribe: <https://cb.test/watch/unsubscribe?token=T>"));
+        assert!(listed.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
+    }
 }

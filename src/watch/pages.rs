@@ -164,16 +164,32 @@ pub async fn confirm(
     .await
 }
 
+/// The page's button, or a mail provider's one-click unsubscribe (RFC 8058): a POST of
+/// `List-Unsubscribe=One-Click` to the mailed link, whose query holds the token.
+#[derive(Debug, Deserialize)]
+pub struct UnsubscribeForm {
+    token: Option<String>,
+    #[serde(rename = "List-Unsubscribe")]
+    one_click: Option<String>,
+}
+
 pub async fn unsubscribe(
     _: Admitted,
     app: web::Data<Service>,
     request_id: RequestId,
-    form: web::Form<TokenForm>,
+    query: web::Query<TokenQuery>,
+    form: web::Form<UnsubscribeForm>,
 ) -> AppResult<HttpResponse> {
+    let form = form.into_inner();
+    let token = match (form.token, form.one_click.as_deref()) {
+        (Some(token), _) => token,
+        (None, Some("One-Click")) => query.into_inner().token.unwrap_or_default(),
+        _ => return Err(AppError::invalid("token", "missing")),
+    };
     by_token(
         &app,
         request_id,
-        form.into_inner().token,
+        token,
         (TokenUse::Unsubscribe, "Unsubscribed"),
     )
     .await

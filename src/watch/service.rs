@@ -367,14 +367,19 @@ pub fn certificate_changed(tx: &mut Tx<'_>, change: CertificateChange<'_>) -> Ap
     };
     for watch in watchers {
         match (&watch.email, &watch.user_id) {
-            (Some(email), _) => tx.mail(
-                email,
-                "watch_notice",
-                json!({"number": change.number, "headline": headline, "cb_name": tx.rules.cb.name,
-                    "page": page,
-                    "unsubscribe_link": format!("{url}/watch/unsubscribe?token={}",
-                        watch.token.as_deref().unwrap_or(""))}),
-            )?,
+            (Some(email), _) => {
+                let unsubscribe = format!(
+                    "{url}/watch/unsubscribe?token={}",
+                    watch.token.as_deref().unwrap_or("")
+                );
+                tx.mail_to_list(
+                    email,
+                    "watch_notice",
+                    json!({"number": change.number, "headline": headline, "cb_name": tx.rules.cb.name,
+                        "page": page, "unsubscribe_link": unsubscribe}),
+                    unsubscribe.clone(),
+                )?
+            }
             (None, Some(user)) => {
                 // A deactivated account hears nothing more.
                 let active = crate::accounts::store::find_user(tx.conn, user)?

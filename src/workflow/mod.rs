@@ -287,6 +287,19 @@ impl<'a> Tx<'a> {
     /// Queues mail about a change made in this transaction.
     pub fn mail(&mut self, recipient: &str, template: &str, context: Value) -> AppResult<()> {
         self.notifier
-            .enqueue(self.conn, recipient, template, context)
+            .enqueue(self.conn, recipient, template, context, None)
+    }
+
+    /// Mail to one member of a list, with the link that takes them off it (sent as
+    /// `List-Unsubscribe`, one-click).
+    pub fn mail_to_list(
+        &mut self,
+        recipient: &str,
+        template: &str,
+        context: Value,
+        unsubscribe: String,
+    ) -> AppResult<()> {
+        self.notifier
+            .enqueue(self.conn, recipient, template, context, Some(unsubscribe))
     }
 }

@@ -339,7 +339,7 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     // `TEST_LOG=1 cargo test ...` shows the service's logs while debugging a test.
     if std::env::var_os("TEST_LOG").is_some() {
-        certbody::telemetry::init(LogFormat::Text);
+        certbody::telemetry::init(LogFormat::Text, "info");
     }
     let database = TestDatabase::create();
     let mut config = test_config(&database.url);

@@ -211,7 +211,7 @@ async fn two_dispatchers_never_send_the_same_message_twice() {
         .write(move |conn| {
             for i in 0..count {
                 let context = json!({"recipient_name": "R", "role": "auditor", "email": format!("user{i}@cb.example")});
-                notifier.enqueue(conn, &format!("user{i}@cb.example"), "account_created", context)?;
+                notifier.enqueue(conn, &format!("user{i}@cb.example"), "account_created", context, None)?;
             }
             Ok(())
         })

@@ -281,16 +281,34 @@ async fn a_confirmed_subscriber_and_a_relying_partys_webhook_hear_of_a_suspensio
         .await
         .assert_problem(404);
 
-    // One click unsubscribes; the next change mails nobody.
+    // The notice names its unsubscribe link for mail providers (RFC 8058), and their
+    // one-click POST to it unsubscribes; the next change mails nobody.
+    let link = format!("/watch/unsubscribe?token={unsubscribe}");
+    let listed = {
+        use certbody::db::schema::outbox_messages::dsl as outbox;
+        use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
+        cb.app
+            .db
+            .run(|conn| {
+                Ok(outbox::outbox_messages
+                    .filter(outbox::template.eq("watch_notice"))
+                    .select(outbox::list_unsubscribe)
+                    .first::<Option<String>>(conn)?)
+            })
+            .await
+            .unwrap()
+    };
+    assert_eq!(listed, Some(format!("{}{link}", cb.app.config.public_url)));
     let gone = cb
         .app
-        .post(
-            "/api/v1/public/watch/unsubscribe",
-            None,
-            &json!({"token": unsubscribe}),
+        .post_raw(
+            &link,
+            "application/x-www-form-urlencoded",
+            b"List-Unsubscribe=One-Click".to_vec(),
         )
         .await;
-    assert_eq!(gone.body["confirmed"], false, "{}", gone.body);
+    assert_eq!(gone.status, 200, "{}", gone.body);
+    assert!(gone.body.as_str().unwrap().contains("no longer be mailed"));
     let reinstated = cb
         .post(
             &decider,

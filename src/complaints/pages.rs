@@ -8,9 +8,12 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use tracing_actix_web::RequestId;
 
-use super::domain::ComplaintKind;
+use actix_web::{HttpRequest, ResponseError};
+
+use super::domain::{ComplaintKind, ComplaintState};
 use super::dto::{ComplaintInput, NoticeListQuery};
 use super::service;
+use crate::documents::upload::{read_form, UploadLimit};
 use crate::error::{AppError, AppResult};
 use crate::trail::Actor;
 use crate::verification::pages::{page, private_page};
@@ -22,6 +25,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/verify/report", web::post().to(report))
         .route("/verify/complaint", web::get().to(status_form))
         .route("/verify/complaint", web::post().to(status))
+        .route("/verify/complaint/evidence", web::post().to(evidence))
         .route("/verify/notices", web::get().to(notices));
 }
 
@@ -156,19 +160,38 @@ pub async fn status(
     form: web::Form<StatusForm>,
 ) -> AppResult<HttpResponse> {
     let StatusForm { reference, secret } = form.into_inner();
+    status_page(&app, reference, secret, None).await
+}
+
+/// The complaint's page; while it takes evidence, with a form to attach a file (which
+/// carries the secret, on a page no one caches).
+async fn status_page(
+    app: &Service,
+    reference: String,
+    secret: String,
+    note: Option<String>,
+) -> AppResult<HttpResponse> {
     let cb = app.rules().cb.clone();
     let shown = reference.clone();
+    let asked = (reference.clone(), secret.clone());
     let found = app
         .db()
-        .run(move |conn| service::public_status(conn, &reference, &secret))
+        .run(move |conn| service::public_status(conn, &asked.0, &asked.1))
         .await;
     let response = match found {
-        Ok(complaint) => private_page(
-            StatusCode::OK,
-            &cb,
-            "Your complaint",
-            json!({"complaint": complaint}),
-        )?,
+        Ok(complaint) => {
+            let open = !matches!(
+                complaint.state,
+                ComplaintState::Decided | ComplaintState::Closed
+            );
+            private_page(
+                StatusCode::OK,
+                &cb,
+                "Your complaint",
+                json!({"complaint": complaint, "evidence_open": open, "reference": reference,
+                    "secret": secret, "evidence_note": note}),
+            )?
+        }
         Err(AppError::NotFound(message)) => private_page(
             StatusCode::NOT_FOUND,
             &cb,
@@ -178,6 +201,53 @@ pub async fn status(
         Err(other) => return Err(other),
     };
     Ok(response)
+}
+
+/// A file attached from the complaint's page (multipart: `reference`, `secret`, `file`),
+/// then the page again, saying what became of it.
+pub async fn evidence(
+    _: Admitted,
+    app: web::Data<Service>,
+    request_id: RequestId,
+    request: HttpRequest,
+    payload: web::Payload,
+) -> AppResult<HttpResponse> {
+    let limit = request
+        .app_data::<web::Data<UploadLimit>>()
+        .ok_or_else(|| AppError::internal("no upload limit is configured"))?
+        .0;
+    let (fields, upload) = match read_form(&request, payload, limit, &["reference", "secret"]).await
+    {
+        Ok(read) => read,
+        Err(problem) => {
+            return private_page(
+                problem.status_code(),
+                &app.rules().cb,
+                "Your complaint",
+                json!({"complaint_lookup": true, "problem": problem.to_string()}),
+            )
+        }
+    };
+    let field = |name| {
+        fields
+            .iter()
+            .find(|(field, _)| *field == name)
+            .map(|(_, value)| value.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let (reference, secret) = (field("reference"), field("secret"));
+    let key = (reference.clone(), secret.clone());
+    let stored = app
+        .write_as(Actor::public(Some(request_id.to_string())), move |tx| {
+            service::add_evidence(tx, (&key.0, &key.1), upload)
+        })
+        .await;
+    let note = match stored {
+        Ok(file) => format!("We received {} ({} bytes).", file.filename, file.size_bytes),
+        Err(problem) if problem.status_code().is_client_error() => problem.to_string(),
+        Err(other) => return Err(other),
+    };
+    status_page(&app, reference, secret, Some(note)).await
 }
 
 pub async fn notices(_: Admitted, app: web::Data<Service>) -> AppResult<HttpResponse> {

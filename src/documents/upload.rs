@@ -1,4 +1,5 @@
-//! Reads one file from a `multipart/form-data` body, within the size limit.
+//! Reads one file (and, for a page's form, a few short text fields) from a
+//! `multipart/form-data` body, within the size limit.
 
 use actix_multipart::Multipart;
 use actix_web::web::{Bytes, Payload};
@@ -21,6 +22,22 @@ pub struct Upload {
 /// The part named `file`; other parts are refused. A body over `limit` stops being read
 /// at the limit (413).
 pub async fn read_file(req: &HttpRequest, payload: Payload, limit: usize) -> AppResult<Upload> {
+    read_form(req, payload, limit, &[])
+        .await
+        .map(|(_, upload)| upload)
+}
+
+/// Longest text field a form may send with its file.
+const MAX_FIELD_BYTES: usize = 200;
+
+/// The part named `file` and the text parts named in `fields` (each at most 200 bytes, in
+/// any order, as (name, value)); other parts are refused.
+pub async fn read_form(
+    req: &HttpRequest,
+    payload: Payload,
+    limit: usize,
+    fields: &[&'static str],
+) -> AppResult<(Vec<(&'static str, String)>, Upload)> {
     let declared = req
         .headers()
         .get("content-type")
@@ -36,7 +53,21 @@ pub async fn read_file(req: &HttpRequest, payload: Payload, limit: usize) -> App
     };
     let mut parts = Multipart::new(req.headers(), payload);
     let mut upload = None;
+    let mut texts = Vec::new();
     while let Some(mut part) = parts.try_next().await.map_err(malformed)? {
+        if let Some(name) = fields.iter().find(|field| part.name() == Some(field)) {
+            let mut value = Vec::new();
+            while let Some(chunk) = part.try_next().await.map_err(malformed)? {
+                value.extend_from_slice(&chunk);
+                if value.len() > MAX_FIELD_BYTES {
+                    return Err(AppError::invalid(*name, "too long"));
+                }
+            }
+            let value = String::from_utf8(value)
+                .map_err(|_| AppError::invalid(*name, "must be text (UTF-8)"))?;
+            texts.push((*name, value));
+            continue;
+        }
         if part.name() != Some("file") || upload.is_some() {
             return Err(AppError::invalid(
                 "file",
@@ -70,5 +101,5 @@ pub async fn read_file(req: &HttpRequest, payload: Payload, limit: usize) -> App
     if upload.bytes.is_empty() {
         return Err(AppError::invalid("file", "the file is empty"));
     }
-    Ok(upload)
+    Ok((texts, upload))
 }

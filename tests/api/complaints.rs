@@ -672,6 +672,63 @@ async fn people_file_and_follow_a_complaint_with_the_pages_and_spam_is_limited()
         .await;
     assert_eq!(shown.status, 200);
     assert!(shown.body.as_str().unwrap().contains("received"));
+
+    // The page takes evidence as a browser sends it: the form's fields and the file.
+    assert!(shown
+        .body
+        .as_str()
+        .unwrap()
+        .contains(r#"action="/verify/complaint/evidence""#));
+    let form = |secret: &str, content: &[u8]| {
+        let mut body = Vec::new();
+        for (name, value) in [("reference", reference), ("secret", secret)] {
+            body.extend(
+                format!(
+                    "--B\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .bytes(),
+            );
+        }
+        body.extend(b"--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"site.png\"\r\nContent-Type: image/png\r\n\r\n");
+        body.extend(content);
+        body.extend(b"\r\n--B--\r\n");
+        body
+    };
+    let attached = app
+        .post_raw(
+            "/verify/complaint/evidence",
+            "multipart/form-data; boundary=B",
+            form(secret, b"\x89PNG\r\n\x1a\n a screenshot"),
+        )
+        .await;
+    assert_eq!(attached.status, 200, "{}", attached.body);
+    let page = attached.body.as_str().unwrap();
+    assert!(page.contains("We received site.png"), "{page}");
+    assert_eq!(attached.header("cache-control"), Some("private, no-store"));
+    let wrong_type = app
+        .post_raw(
+            "/verify/complaint/evidence",
+            "multipart/form-data; boundary=B",
+            form(secret, b"not a picture"),
+        )
+        .await;
+    assert!(
+        wrong_type
+            .body
+            .as_str()
+            .unwrap()
+            .contains("not a image/png file"),
+        "{}",
+        wrong_type.body
+    );
+    let no_secret = app
+        .post_raw(
+            "/verify/complaint/evidence",
+            "multipart/form-data; boundary=B",
+            form("WRONG", b"\x89PNG\r\n\x1a\n"),
+        )
+        .await;
+    assert_eq!(no_secret.status, 404);
     let refused = app
         .post_form(
             "/verify/complaint",

@@ -8,6 +8,7 @@ pub mod applications;
 pub mod auditors;
 pub mod audits;
 pub mod auth;
+pub mod cache;
 pub mod certificates;
 pub mod clock;
 pub mod complaints;

@@ -1,12 +1,16 @@
 //! Access tokens: HS256 JWTs with pinned algorithm and checked exp, iat, iss and aud.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use super::Role;
+use crate::cache::ExpiringCache;
 use crate::error::{AppError, AppResult};
+
+/// How many verified tokens each instance remembers.
+const VERIFIED_TOKENS: usize = 10_000;
 
 /// Audience of access tokens; a token minted for anything else is refused.
 pub const AUDIENCE: &str = "certbody-api";
@@ -35,6 +39,11 @@ pub struct TokenKeys {
     validation: Validation,
     issuer: String,
     ttl: Duration,
+    /// Tokens this process verified, until their expiry: a client's next request skips the
+    /// signature check and the parsing of the claims. A token gets in only after a full
+    /// check with this process's key, which does not change while it runs. (Whether the
+    /// account is still active is checked on every request, by the caller check.)
+    verified: ExpiringCache<Claims>,
 }
 
 impl TokenKeys {
@@ -50,6 +59,7 @@ impl TokenKeys {
             validation,
             issuer: issuer.to_owned(),
             ttl,
+            verified: ExpiringCache::new(VERIFIED_TOKENS),
         }
     }
 
@@ -81,12 +91,23 @@ impl TokenKeys {
 
     /// Decodes and checks a token; every failure is the same 401 to the caller.
     pub fn verify(&self, token: &str) -> AppResult<Claims> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+        let now = Instant::now();
+        if let Some(claims) = self.verified.get(token, now) {
+            return Ok(claims);
+        }
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map(|data| data.claims)
             .map_err(|err| {
                 tracing::debug!(error = %err, "access token refused");
                 AppError::Unauthorized("the access token is invalid or expired".into())
-            })
+            })?;
+        // Served from memory only until `exp`, without the leeway the full check allows.
+        let left = claims.exp - chrono::Utc::now().timestamp();
+        if left > 0 {
+            let until = now + Duration::from_secs(left as u64);
+            self.verified.put(token, claims.clone(), until, now);
+        }
+        Ok(claims)
     }
 }
 

@@ -73,7 +73,7 @@ impl<V: Clone> ExpiringCache<V> {
     }
 
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    fn held(&self) -> usize {
         self.shards.iter().map(|s| s.lock().unwrap().len()).sum()
     }
 }
@@ -97,7 +97,7 @@ mod tests {
             let at = start + Duration::from_millis(i);
             cache.put(&i.to_string(), "x", at + Duration::from_secs(10), at);
         }
-        assert!(cache.len() <= 32, "{} entries", cache.len());
+        assert!(cache.held() <= 32, "{} entries", cache.held());
         let off = ExpiringCache::new(0);
         off.put("a", "one", later, start);
         assert_eq!(off.get("a", start), None);

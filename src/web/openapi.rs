@@ -74,6 +74,26 @@ fn state_upload_types(document: &mut serde_json::Value) {
     for upload in uploads {
         upload["encoding"] = serde_json::json!({"file": {"contentType": types, "headers": {}}});
     }
+    // A file comes back with the type it was accepted as.
+    let binary = serde_json::json!({"schema": {"type": "string", "format": "binary"}});
+    let as_uploaded: serde_json::Map<String, serde_json::Value> =
+        crate::documents::domain::accepted_types()
+            .into_iter()
+            .map(|name| (name.to_owned(), binary.clone()))
+            .collect();
+    let downloads = document["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flatten()
+        .filter(|(path, _)| {
+            path.ends_with("/documents/{document_id}") || path.ends_with("/evidence/{evidence_id}")
+        })
+        .filter_map(|(_, item)| item.get_mut("get"));
+    for download in downloads {
+        if let Some(ok) = download["responses"].get_mut("200") {
+            ok["content"] = serde_json::Value::Object(as_uploaded.clone());
+        }
+    }
 }
 
 /// A struct that `#[serde(flatten)]`s another is one object on the wire, but utoipa writes

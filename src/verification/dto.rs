@@ -20,8 +20,7 @@ pub struct DirectoryQuery {
     /// A standard's id, e.g. `std-iso-iec-20000-1-2018`.
     #[param(value_type = Option<String>)]
     pub standard: Option<StandardId>,
-    /// The holder's country (ISO 3166-1 alpha-2).
-    #[param(min_length = 2, max_length = 2)]
+    /// The holder's country (ISO 3166-1 alpha-2); blank is no filter.
     pub country: Option<String>,
     pub status: Option<CertificateStatus>,
     /// Page size, 1 to 100 (default 20).

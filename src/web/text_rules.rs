@@ -129,7 +129,11 @@ pub fn state(document: &mut Value) {
         constrain_all(body);
     }
     for parameter in parameters_mut(document).filter(|parameter| parameter["name"] == "country") {
+        // A list's filter: blank is no filter (a form's empty choice), else a code.
         constrain("country", &mut parameter["schema"], false);
+        if let Some(codes) = parameter["schema"]["enum"].as_array_mut() {
+            codes.push(json!(""));
+        }
     }
     while let Some(name) = pending.pop() {
         if request_schemas.insert(name.clone()) {

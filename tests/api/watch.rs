@@ -10,7 +10,7 @@ use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use crate::helpers::spawn_app_with;
+use crate::helpers::{spawn_app_with, User};
 use crate::verification::certified;
 use crate::webhook_sink::WebhookSink;
 
@@ -56,8 +56,8 @@ fn signature_valid(
         .any(|signature| signature == expected)
 }
 
-#[actix_rt::test]
-async fn a_confirmed_subscriber_and_a_relying_partys_webhook_hear_of_a_suspension() {
+/// A certified client, a decision maker who did not grant it, and a relying party.
+async fn watched_certificate() -> (crate::audits::Cb, String, String, User, User) {
     let (cb, certificate, number) = certified("Acme").await;
     let decider = cb
         .app
@@ -67,6 +67,12 @@ async fn a_confirmed_subscriber_and_a_relying_partys_webhook_hear_of_a_suspensio
         .app
         .staff(Role::RelyingParty, "supplier-risk@buyer.example")
         .await;
+    (cb, certificate, number, decider, buyer)
+}
+
+#[actix_rt::test]
+async fn a_confirmed_subscriber_and_a_relying_partys_webhook_hear_of_a_suspension() {
+    let (cb, certificate, number, decider, buyer) = watched_certificate().await;
 
     // Email: nothing is watched until the mailed link is followed.
     let subscribe =
@@ -449,15 +455,7 @@ async fn people_follow_a_certificate_from_its_page_confirm_with_a_button_and_lea
 
 #[actix_rt::test]
 async fn two_webhook_dispatchers_deliver_each_change_once() {
-    let (cb, certificate, number) = certified("Acme").await;
-    let decider = cb
-        .app
-        .staff(Role::DecisionMaker, "second-decider@cb.example")
-        .await;
-    let buyer = cb
-        .app
-        .staff(Role::RelyingParty, "supplier-risk@buyer.example")
-        .await;
+    let (cb, certificate, number, decider, buyer) = watched_certificate().await;
     let sink = WebhookSink::start_on(0);
     for receiver in ["a", "b", "c"] {
         let url = format!("http://127.0.0.1:{}/{receiver}", sink.port);

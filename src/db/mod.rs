@@ -60,20 +60,34 @@ fn connection_url(url: &str) -> &str {
     url.strip_prefix("sqlite://").unwrap_or(url)
 }
 
-/// Per-connection SQLite settings: busy_timeout first so the others can wait for a lock.
+/// Per-connection settings.
+///
+/// SQLite: busy_timeout first so the others can wait for a lock.
+///
+/// PostgreSQL: reads use the one plan it makes per cached statement and connection instead
+/// of planning again on every run. Left to choose, it re-plans whenever the one-size plan
+/// looks costlier, as a `LIMIT $n` always makes it look (measured on the directory at
+/// 1,000,000 certificates: 366 → 164 µs of database CPU per search). The service's reads
+/// go by keys and indexed ranges, whose best plan does not depend on the values; writes,
+/// where a rare status (mail still to send) should find its index, go back to choosing per
+/// run (`in_write_transaction`). No parallel workers: for a page of twenty rows, starting
+/// one costs more than it saves.
 #[derive(Debug)]
-struct SqlitePragmas;
+struct SessionSettings;
 
-impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
+impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SessionSettings {
     fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
-        if let DbConnection::Sqlite(conn) = conn {
-            conn.batch_execute(
+        match conn {
+            DbConnection::Sqlite(conn) => conn.batch_execute(
                 "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
                  PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-            )
-            .map_err(diesel::r2d2::Error::QueryError)?;
+            ),
+            DbConnection::Postgres(conn) => conn.batch_execute(
+                "SET plan_cache_mode = force_generic_plan; \
+                 SET max_parallel_workers_per_gather = 0",
+            ),
         }
-        Ok(())
+        .map_err(diesel::r2d2::Error::QueryError)
     }
 }
 
@@ -114,7 +128,7 @@ impl Db {
             // No `SELECT 1` before every use: a connection that broke is found by its first
             // query and discarded by the pool (diesel marks it broken).
             .test_on_check_out(false)
-            .connection_customizer(Box::new(SqlitePragmas))
+            .connection_customizer(Box::new(SessionSettings))
             .build(manager)
             .map_err(|e| AppError::Unavailable(format!("cannot open database: {e}")))?;
         Ok(Db {
@@ -209,15 +223,22 @@ pub fn in_write_transaction<T>(
         }
         DbConnection::Postgres(c) => {
             AnsiTransactionManager::begin_transaction(c)?;
-            let locked =
-                c.batch_execute(&format!("SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"));
+            let locked = c.batch_execute(&format!(
+                "SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY}); SET LOCAL plan_cache_mode = auto"
+            ));
             if let Err(err) = locked {
                 let _ = DbConnection::rollback_transaction(conn);
                 return Err(AppError::internal(err));
             }
         }
     }
-    match f(conn) {
+    let result = f(conn);
+    end_transaction(conn, result)
+}
+
+/// Commits the open transaction if `result` is a success, else rolls it back.
+fn end_transaction<T>(conn: &mut DbConnection, result: AppResult<T>) -> AppResult<T> {
+    match result {
         Ok(value) => match DbConnection::commit_transaction(conn) {
             Ok(()) => Ok(value),
             Err(err) => {

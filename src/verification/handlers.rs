@@ -114,7 +114,8 @@ pub async fn directory(
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, PUBLIC_MAX_AGE))
-        .json(page))
+        .content_type(ContentType::json())
+        .body(page.to_json()?))
 }
 
 /// Many numbers at once (up to 1,000), one answer each, in order: found with the same

@@ -125,7 +125,7 @@ pub async fn search_page(
             let results: Vec<Value> = page
                 .items
                 .iter()
-                .map(|raw| serde_json::from_str(raw.get()).unwrap_or(Value::Null))
+                .map(|item| serde_json::from_str(item).unwrap_or(Value::Null))
                 .collect();
             json!({"search": true, "searched": true, "query": query,
                 "one_result": results.len() == 1, "results": results})

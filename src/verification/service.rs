@@ -279,7 +279,7 @@ pub fn directory(conn: &mut DbConnection, query: &DirectoryQuery) -> AppResult<D
     let mut items = Vec::with_capacity(rows.len());
     for (number, body) in rows {
         if !seen.contains(&number) {
-            items.push(RawValue::from_string(body).map_err(AppError::internal)?);
+            items.push(body);
             seen.push(number);
         }
     }

@@ -24,3 +24,20 @@ serve() {
     for _ in $(seq 1 100); do curl -sf "$base/health" >/dev/null && break; sleep 0.1; done
     kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log"; exit 1; }
 }
+
+# draft_application: registers an applicant on $base and drafts one application with three
+# sites (the authenticated read the benchmarks measure); sets `token` and `id`.
+draft_application() {
+    json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+    post() { curl -sf -X POST "$base$1" -H 'Content-Type: application/json' ${3:+-H "Authorization: Bearer $3"} -d "$2"; }
+    site() { echo "{\"name\": \"$1\", \"street\": \"1 Road\", \"city\": \"Leeds\", \"postcode\": \"LS1\", \"country\": \"GB\", \"headcount\": $2, \"is_central\": $3}"; }
+    local email="bench-$RANDOM@client.example"
+    post /api/v1/auth/register "{\"organisation\": {\"legal_name\": \"Bench Hosting Ltd\", \"street\": \"1 Test Road\",
+        \"city\": \"Leeds\", \"postcode\": \"LS1 1AA\", \"country\": \"GB\"}, \"email\": \"$email\",
+        \"full_name\": \"Bench User\", \"password\": \"correct horse battery staple\"}" >/dev/null
+    token=$(post /api/v1/auth/token "{\"email\": \"$email\", \"password\": \"correct horse battery staple\"}" | json "['access_token']")
+    id=$(post /api/v1/applications "{\"standard_id\": \"std-iso-iec-20000-1-2018\",
+        \"scope_statement\": \"Managed hosting services\", \"total_personnel\": 60, \"sector_codes\": [33],
+        \"services_in_scope\": [\"Managed hosting\"], \"sites\": [$(site HQ 40 true), $(site North 10 false), $(site South 10 false)]}" \
+        "$token" | json "['id']")
+}

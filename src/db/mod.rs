@@ -67,7 +67,7 @@ fn connection_url(url: &str) -> &str {
 /// PostgreSQL: reads use the one plan it makes per cached statement and connection instead
 /// of planning again on every run. Left to choose, it re-plans whenever the one-size plan
 /// looks costlier, as a `LIMIT $n` always makes it look (measured on the directory at
-/// 1,000,000 certificates: 366 → 164 µs of database CPU per search). The service's reads
+/// 1,000,000 certificates: 366 → about 200 µs of database CPU per search). The service's reads
 /// go by keys and indexed ranges, whose best plan does not depend on the values; writes,
 /// where a rare status (mail still to send) should find its index, go back to choosing per
 /// run (`in_write_transaction`). No parallel workers: for a page of twenty rows, starting
@@ -232,13 +232,7 @@ pub fn in_write_transaction<T>(
             }
         }
     }
-    let result = f(conn);
-    end_transaction(conn, result)
-}
-
-/// Commits the open transaction if `result` is a success, else rolls it back.
-fn end_transaction<T>(conn: &mut DbConnection, result: AppResult<T>) -> AppResult<T> {
-    match result {
+    match f(conn) {
         Ok(value) => match DbConnection::commit_transaction(conn) {
             Ok(()) => Ok(value),
             Err(err) => {

@@ -42,6 +42,7 @@ count() {
         --callgrind-out-file="$work/callgrind.out" "$1" serve >"$work/server.log" 2>&1 &
     server_pid=$!
     for _ in $(seq 1 300); do health 2>/dev/null && break; sleep 0.2; done
+    health || { echo "$1 under valgrind did not answer:" >&2; cat "$work/server.log" >&2; exit 1; }
     for _ in $(seq 1 50); do health; read_application; done
     local figures=()
     for request in health read_application; do
@@ -56,6 +57,7 @@ count() {
             total=$(awk '/^totals:/ {print $2}' "$work"/callgrind.out.* 2>/dev/null) && [ -n "$total" ] && break
             sleep 0.1
         done
+        [ -n "$total" ] || { echo "callgrind wrote no counts:" >&2; cat "$work/server.log" >&2; exit 1; }
         figures+=("$(( total / COUNT ))")
     done
     kill "$server_pid" && wait "$server_pid" 2>/dev/null || true

@@ -28,7 +28,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::auth::{Auth, Caller, Role};
 use crate::clock::Clock;
-use crate::db::{in_read_transaction, in_write_transaction, Db, DbConnection};
+use crate::db::{in_read_transaction, in_write_transaction, planned_for_values, Db, DbConnection};
 use crate::error::AppResult;
 use crate::notify::Notifier;
 use crate::pagination::{Page, PageRequest};
@@ -189,7 +189,7 @@ impl Service {
         self.read(auth, move |conn, caller| {
             caller.require_role(roles)?;
             let page = PageRequest::parse(limit, offset)?;
-            let (rows, total) = load(conn, caller, page)?;
+            let (rows, total) = planned_for_values(conn, |conn| load(conn, caller, page))?;
             Ok(Page::new(rows, total, page, |row| row))
         })
         .await

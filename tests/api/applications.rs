@@ -1598,3 +1598,47 @@ async fn ems_audit_time_follows_the_complexity_category_chosen_in_the_review() {
         ["complexity"]
     );
 }
+
+/// PostgreSQL plans reads once per statement and connection, but plans writes and list pages
+/// (filtered by values such as a status) for their values on every run, and the setting does
+/// not outlive either transaction.
+#[actix_rt::test]
+async fn postgres_plans_reads_once_and_writes_and_list_pages_per_run() {
+    use certbody::db::{in_write_transaction, planned_for_values, Backend, DbConnection};
+    use diesel::prelude::*;
+    use diesel::sql_types::Text;
+
+    let app = spawn_app().await;
+    if app.db.backend() != Backend::Postgresql {
+        return;
+    }
+    fn mode(conn: &mut DbConnection) -> String {
+        let DbConnection::Postgres(pg) = conn else {
+            unreachable!("checked above")
+        };
+        diesel::select(diesel::dsl::sql::<Text>(
+            "current_setting('plan_cache_mode') || ' ' || current_setting('max_parallel_workers_per_gather')",
+        ))
+        .get_result(pg)
+        .unwrap()
+    }
+    let modes = app
+        .db
+        .run(|conn| {
+            let read = mode(conn);
+            let write = in_write_transaction(conn, |conn| Ok(mode(conn)))?;
+            let page = planned_for_values(conn, |conn| Ok(mode(conn)))?;
+            Ok((read, write, page, mode(conn)))
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        modes,
+        (
+            "force_generic_plan 0".to_owned(),
+            "auto 0".to_owned(),
+            "auto 0".to_owned(),
+            "force_generic_plan 0".to_owned()
+        )
+    );
+}

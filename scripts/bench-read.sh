@@ -19,20 +19,10 @@ CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
 PORT="${PORT:-18080}"
 
-command -v wrk >/dev/null || {
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
-}
-cargo build --release --quiet
-
 source scripts/service.sh
-
-export DATABASE_URL="${DATABASE_URL:-$work/bench.db}"
-export CERTBODY_JWT_SECRET="bench-secret-0123456789-abcdefghijklmnop"
-export CERTBODY_MAIL_DIR="$work/mail"
-export CERTBODY_LOG_FORMAT=json RUST_LOG=warn
-serve ./target/release/certbody "$PORT"
-
-draft_application
+need wrk
+cargo build --release --quiet
+serve_application "$PORT"
 
 measure() { # prints "requests/s p99"
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@" \

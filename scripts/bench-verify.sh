@@ -32,13 +32,10 @@ CACHE_ENTRIES="${CACHE_ENTRIES:-50000}"
 THREADS="${THREADS:-2}"
 PORT="${PORT:-18081}"
 
-command -v wrk >/dev/null || {
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
-}
+source scripts/service.sh
+need wrk
 cargo build --release --quiet
 cargo bench --quiet --bench load_public_certificates --no-run
-
-source scripts/service.sh
 
 backend=sqlite
 url="$work/bench.db"

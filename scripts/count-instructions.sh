@@ -17,19 +17,11 @@ cd "$(dirname "$0")/.."
 COUNT="${COUNT:-300}"
 PORT="${PORT:-18082}"
 
-command -v valgrind >/dev/null || {
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
-}
-cargo build --release --quiet
-
 source scripts/service.sh
-
+need valgrind
+cargo build --release --quiet
 export DATABASE_URL="$work/bench.db"
-export CERTBODY_JWT_SECRET="bench-secret-0123456789-abcdefghijklmnop"
-export CERTBODY_MAIL_DIR="$work/mail"
-export CERTBODY_LOG_FORMAT=json RUST_LOG=warn
-serve ./target/release/certbody "$PORT"
-draft_application
+serve_application "$PORT"
 kill "$server_pid" && wait "$server_pid" 2>/dev/null || true
 server_pid=""
 

@@ -1,6 +1,7 @@
 # Sourced by the scripts that run the service on loopback. Gives them `work`, a temporary
 # folder removed on exit together with the server (and `drop_database`, a PostgreSQL
-# database on the server of $DATABASE_URL, when set), and `serve`.
+# database on the server of $DATABASE_URL, when set), `serve`, `need` (a command from Debian)
+# and, for the read benchmarks, `serve_application`.
 work="$(mktemp -d)"
 server_pid=""
 drop_database=""
@@ -23,6 +24,25 @@ serve() {
     server_pid=$!
     for _ in $(seq 1 100); do curl -sf "$base/health" >/dev/null && break; sleep 0.1; done
     kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log"; exit 1; }
+}
+
+# need COMMAND: installs Debian's package of that name when the command is missing.
+need() {
+    command -v "$1" >/dev/null || {
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
+    }
+}
+
+# serve_application PORT: exports the benchmarks' settings (SQLite in $work unless
+# DATABASE_URL is set), serves the release build on PORT and drafts the application the
+# read benchmarks measure (`draft_application`).
+serve_application() {
+    export DATABASE_URL="${DATABASE_URL:-$work/bench.db}"
+    export CERTBODY_JWT_SECRET="bench-secret-0123456789-abcdefghijklmnop"
+    export CERTBODY_MAIL_DIR="$work/mail"
+    export CERTBODY_LOG_FORMAT=json RUST_LOG=warn
+    serve ./target/release/certbody "$1"
+    draft_application
 }
 
 # draft_application: registers an applicant on $base and drafts one application with three

@@ -46,7 +46,7 @@ pub struct DirectoryPage {
 impl DirectoryPage {
     /// The page as JSON. The items are public answers as the service stored them, JSON it
     /// wrote itself, so they are copied in rather than parsed again (a page of twenty is
-    /// some 20 KB: re-reading it was a tenth of a search's time in the service).
+    /// some 20 KB: re-reading it was about 4 % of a search's CPU in a profile).
     pub fn to_json(&self) -> AppResult<Vec<u8>> {
         #[derive(Serialize)]
         struct Paging {

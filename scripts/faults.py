@@ -347,17 +347,20 @@ def report(args, servers, load, killed_at, database, receivers, watcher):
     duplicated = len(present) - len(set(present))
     # The outbox drains: every message sent, each received once across the instances. A
     # webhook delivery that failed while the receiver was down is retried 30 s later.
+    # A message the killed instance had claimed waits for its claim to lapse (10 minutes),
+    # then goes again with the same Message-ID: at least once, never lost. So at most one
+    # message may stay "sending"; a second is one a live instance is sending right now,
+    # which the count waits for rather than mistaking it for a loss.
     buyer, endpoint = watcher
     for _ in range(90):
         status, pending = call(base, "GET", "/api/v1/admin/outbox?status=pending&limit=1", token=token)
+        _, in_flight = call(base, "GET", "/api/v1/admin/outbox?status=sending&limit=1", token=token)
         deliveries = every(base, f"/api/v1/watch/webhooks/{endpoint}/deliveries", buyer)
         waiting = [d for d in deliveries if d["status"] == "pending"]
-        if pending["total"] == 0 and not waiting:
+        if pending["total"] == 0 and in_flight["total"] <= 1 and not waiting:
             break
         time.sleep(1)
     _, sent = call(base, "GET", "/api/v1/admin/outbox?status=sent&limit=1", token=token)
-    # A message the killed instance had claimed waits for its claim to lapse (10 minutes),
-    # then goes again with the same Message-ID: at least once, never lost.
     _, in_flight = call(base, "GET", "/api/v1/admin/outbox?status=sending&limit=1", token=token)
     with receivers.lock:
         received, hooks = list(receivers.message_ids), list(receivers.webhook_ids)

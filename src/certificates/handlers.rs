@@ -63,7 +63,7 @@ pub async fn register_export(
 ) -> AppResult<HttpResponse> {
     let rules = app.rules();
     let records = app
-        .read(auth, move |conn, caller| {
+        .read_large(auth, move |conn, caller| {
             service::register_export(conn, caller, &rules.cb)
         })
         .await?;
@@ -252,7 +252,7 @@ pub async fn get_pdf(
 ) -> AppResult<HttpResponse> {
     let revision = query.into_inner().revision;
     let (number, document) = app
-        .read(auth, move |conn, caller| {
+        .read_large(auth, move |conn, caller| {
             service::pdf(conn, caller, &id, revision)
         })
         .await?;

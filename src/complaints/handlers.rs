@@ -310,7 +310,7 @@ pub async fn download_evidence(
 ) -> AppResult<HttpResponse> {
     let (id, evidence) = path.into_inner();
     let (info, bytes) = app
-        .read(auth, move |conn, caller| {
+        .read_large(auth, move |conn, caller| {
             service::evidence_file(conn, caller, (&id, &evidence))
         })
         .await?;

@@ -12,6 +12,7 @@ pub mod backup;
 pub mod schema;
 pub mod types;
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use chrono::Timelike;
@@ -183,6 +184,31 @@ impl Db {
             .map_err(|_| AppError::Unavailable("the database pool is closed".into()))?;
         let pool = self.pool.clone();
         actix_web::web::block(move || f(&mut *pool.get()?)).await?
+    }
+
+    /// Runs `f`, a short read (one object, one page), with one pooled connection. On SQLite,
+    /// when a connection is idle, it runs right here on the async worker: a read of a local
+    /// file takes less time than handing it to the blocking pool and waking the worker again
+    /// (measured: the authenticated application read went from 0.21 to 0.29 of `/health`).
+    /// PostgreSQL reads always go to the blocking pool: their round trips would hold the worker
+    /// and every connection it serves. Reads that copy much data use `run`.
+    pub async fn read<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        if self.backend == Backend::Sqlite {
+            if let Ok(_permit) = self.permits.try_acquire() {
+                if let Some(mut conn) = self.pool.try_get() {
+                    // A panic answers 500, as from the blocking pool (and the pool discards
+                    // a connection left inside a transaction: diesel's `is_broken`).
+                    let read = AssertUnwindSafe(move || f(&mut conn));
+                    return std::panic::catch_unwind(read)
+                        .unwrap_or_else(|_| Err(AppError::internal("a database read panicked")));
+                }
+            }
+        }
+        self.run(f).await
     }
 
     /// Runs `f` in one write transaction on the blocking pool: all of it commits or none.

@@ -156,19 +156,23 @@ impl Service {
     }
 
     /// Reads as the signed-in caller: account check and `work` on one connection, one trip.
+    /// For one object or one page (`Db::read` may run it on the async worker).
     pub async fn read<T, F>(&self, auth: Auth, work: F) -> AppResult<T>
     where
         F: FnOnce(&mut DbConnection, &Caller) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        self.db
-            .run(move |conn| {
-                in_read_transaction(conn, |conn| {
-                    let caller = Caller::load(conn, &auth)?;
-                    work(conn, &caller)
-                })
-            })
-            .await
+        self.db.read(as_caller(auth, work)).await
+    }
+
+    /// As `read`, for reads that copy much data (exports, files): always on the blocking
+    /// pool, so they never hold up the requests an async worker serves.
+    pub async fn read_large<T, F>(&self, auth: Auth, work: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConnection, &Caller) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.db.run(as_caller(auth, work)).await
     }
 
     /// One page of a list the caller's role may read: the role check first (so a refused
@@ -238,6 +242,19 @@ impl Service {
                 Ok(result)
             })
             .await
+    }
+}
+
+/// `work` after the caller's account check, on one snapshot.
+fn as_caller<T>(
+    auth: Auth,
+    work: impl FnOnce(&mut DbConnection, &Caller) -> AppResult<T>,
+) -> impl FnOnce(&mut DbConnection) -> AppResult<T> {
+    move |conn| {
+        in_read_transaction(conn, |conn| {
+            let caller = Caller::load(conn, &auth)?;
+            work(conn, &caller)
+        })
     }
 }
 

@@ -146,3 +146,30 @@ async fn unknown_routes_and_methods_answer_with_problems() {
     assert_eq!(response.header("allow"), Some("POST"));
     assert!(response.header("x-request-id").is_some());
 }
+
+/// A read that panics inside its transaction is an error for its caller only: the connection
+/// it held is discarded, not handed to the next request with that snapshot still open (which
+/// would then miss every later write, or refuse to begin its own transaction).
+#[actix_rt::test]
+async fn a_read_that_panics_leaves_no_open_transaction_behind() {
+    use certbody::db::in_read_transaction;
+    use certbody::error::AppResult;
+
+    let app = spawn_app().await;
+    for _ in 0..3 {
+        let panicked = app
+            .db
+            .read(|conn| {
+                in_read_transaction(conn, |_| -> AppResult<()> { panic!("a bug inside a read") })
+            })
+            .await;
+        assert!(panicked.is_err(), "the caller hears of the failure");
+    }
+    // Written after the panics, so only a fresh snapshot sees it.
+    let applicant = app
+        .register_applicant("after@client.example", "After Panic Ltd")
+        .await;
+    let me = app.get("/api/v1/me", Some(&applicant.token)).await;
+    assert_eq!(me.status, 200, "{}", me.body);
+    assert_eq!(me.body["user"]["email"], "after@client.example");
+}

@@ -142,7 +142,7 @@ pub async fn issue_token(
     responses((status = 200, body = MeView)))]
 pub async fn me(service: web::Data<Service>, auth: Auth) -> AppResult<HttpResponse> {
     let (user, organisation) = service
-        .read(auth, |conn, caller| {
+        .read_one(auth, |conn, caller| {
             let user = store::find_user(conn, &caller.user_id)?
                 .ok_or_else(|| AppError::NotFound("no such user".into()))?;
             let organisation = match &caller.organisation_id {

@@ -67,7 +67,7 @@ pub async fn get_appeal(
     id: web::Path<AppealId>,
 ) -> AppResult<HttpResponse> {
     let view = app
-        .read(auth, move |conn, caller| service::get(conn, caller, &id))
+        .read_one(auth, move |conn, caller| service::get(conn, caller, &id))
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }

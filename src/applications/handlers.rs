@@ -71,7 +71,7 @@ pub async fn get_application(
     id: web::Path<ApplicationId>,
 ) -> AppResult<HttpResponse> {
     let view = app
-        .read(auth, move |conn, caller| service::get(conn, caller, &id))
+        .read_one(auth, move |conn, caller| service::get(conn, caller, &id))
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }

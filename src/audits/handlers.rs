@@ -72,7 +72,7 @@ pub async fn get_audit(
     id: web::Path<AuditId>,
 ) -> AppResult<HttpResponse> {
     let view = app
-        .read(auth, move |conn, caller| service::get(conn, caller, &id))
+        .read_one(auth, move |conn, caller| service::get(conn, caller, &id))
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }

@@ -63,7 +63,7 @@ pub async fn register_export(
 ) -> AppResult<HttpResponse> {
     let rules = app.rules();
     let records = app
-        .read_large(auth, move |conn, caller| {
+        .read(auth, move |conn, caller| {
             service::register_export(conn, caller, &rules.cb)
         })
         .await?;
@@ -94,7 +94,7 @@ pub async fn get_certificate(
     id: web::Path<CertificateId>,
 ) -> AppResult<HttpResponse> {
     let view = app
-        .read(auth, move |conn, caller| service::get(conn, caller, &id))
+        .read_one(auth, move |conn, caller| service::get(conn, caller, &id))
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }
@@ -142,7 +142,7 @@ pub async fn get_document(
     id: web::Path<CertificateId>,
 ) -> AppResult<HttpResponse> {
     let view = app
-        .read(auth, move |conn, caller| service::get(conn, caller, &id))
+        .read_one(auth, move |conn, caller| service::get(conn, caller, &id))
         .await?;
     Ok(page_response(
         StatusCode::OK,
@@ -252,7 +252,7 @@ pub async fn get_pdf(
 ) -> AppResult<HttpResponse> {
     let revision = query.into_inner().revision;
     let (number, document) = app
-        .read_large(auth, move |conn, caller| {
+        .read(auth, move |conn, caller| {
             service::pdf(conn, caller, &id, revision)
         })
         .await?;

@@ -66,7 +66,7 @@ pub async fn public_status(
     let secret = secret_of(&request)?;
     let view = app
         .db()
-        .run(move |conn| service::public_status(conn, &reference, &secret))
+        .read_one(move |conn| service::public_status(conn, &reference, &secret))
         .await?;
     // For the secret's holder only: no shared cache keeps it.
     Ok(HttpResponse::Ok()
@@ -132,7 +132,7 @@ pub async fn get_complaint(
     id: web::Path<ComplaintId>,
 ) -> AppResult<HttpResponse> {
     let view = app
-        .read(auth, move |conn, caller| service::get(conn, caller, &id))
+        .read_one(auth, move |conn, caller| service::get(conn, caller, &id))
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }
@@ -310,7 +310,7 @@ pub async fn download_evidence(
 ) -> AppResult<HttpResponse> {
     let (id, evidence) = path.into_inner();
     let (info, bytes) = app
-        .read_large(auth, move |conn, caller| {
+        .read(auth, move |conn, caller| {
             service::evidence_file(conn, caller, (&id, &evidence))
         })
         .await?;

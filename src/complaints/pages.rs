@@ -176,7 +176,7 @@ async fn status_page(
     let asked = (reference.clone(), secret.clone());
     let found = app
         .db()
-        .read(move |conn| service::public_status(conn, &asked.0, &asked.1))
+        .read_one(move |conn| service::public_status(conn, &asked.0, &asked.1))
         .await;
     let response = match found {
         Ok(complaint) => {
@@ -257,7 +257,7 @@ pub async fn notices(_: Admitted, app: web::Data<Service>) -> AppResult<HttpResp
     };
     let found = app
         .db()
-        .read(move |conn| service::notices(conn, query))
+        .run(move |conn| service::notices(conn, query))
         .await?;
     page(
         StatusCode::OK,

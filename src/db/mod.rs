@@ -1,10 +1,12 @@
 //! Storage: one diesel connection type over SQLite and PostgreSQL, a pool, embedded
 //! migrations, and the ways to use a connection (`Db::run` for one trip, `Db::write` for one
-//! write transaction; request handlers go through `workflow::Service`).
+//! write transaction, `Db::read_one` for a read of one object; request handlers go through
+//! `workflow::Service`).
 //!
 //! Rules kept here so no module has to remember them:
-//! - diesel calls are blocking, so they run on actix's blocking thread pool, never on an
-//!   async worker;
+//! - diesel calls are blocking, so they run on actix's blocking thread pool, not on an async
+//!   worker — except a SQLite read of one object, which takes less time than the hand-off
+//!   (`Db::read_one`);
 //! - every write runs in one transaction (IMMEDIATE on SQLite, so concurrent writers queue on
 //!   `busy_timeout` instead of failing with "database is locked" when a reader upgrades).
 
@@ -103,7 +105,8 @@ pub struct Db {
     backend: Backend,
     /// One permit per pooled connection: requests wait for a connection here, on the async
     /// side, instead of parking blocking threads on the pool's lock (measured: most of the
-    /// time of a read under load went to those threads waking each other).
+    /// time of a read under load went to those threads waking each other). `read_one` takes
+    /// one only if it need not wait.
     permits: Arc<Semaphore>,
 }
 
@@ -186,13 +189,14 @@ impl Db {
         actix_web::web::block(move || f(&mut *pool.get()?)).await?
     }
 
-    /// Runs `f`, a short read (one object, one page), with one pooled connection. On SQLite,
-    /// when a connection is idle, it runs right here on the async worker: a read of a local
-    /// file takes less time than handing it to the blocking pool and waking the worker again
-    /// (measured: the authenticated application read went from 0.21 to 0.29 of `/health`).
-    /// PostgreSQL reads always go to the blocking pool: their round trips would hold the worker
-    /// and every connection it serves. Reads that copy much data use `run`.
-    pub async fn read<T, F>(&self, f: F) -> AppResult<T>
+    /// Runs `f`, a read of one object by its key (with its children: a few index lookups),
+    /// with one pooled connection. On SQLite, when a connection is idle, it runs right here on
+    /// the async worker: such a read of a local file takes less time than handing it to the
+    /// blocking pool and waking the worker again (measured: the authenticated application read
+    /// went from 0.208 to 0.274 of `/health`). Everything else uses `run`, so that no list,
+    /// search, export or rendering can hold up the connections a worker serves; PostgreSQL
+    /// reads too, whose round trips would hold the worker.
+    pub async fn read_one<T, F>(&self, f: F) -> AppResult<T>
     where
         F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
         T: Send + 'static,

@@ -73,7 +73,7 @@ pub async fn get_decision(
     id: web::Path<DecisionId>,
 ) -> AppResult<HttpResponse> {
     let view = app
-        .read(auth, move |conn, caller| service::get(conn, caller, &id))
+        .read_one(auth, move |conn, caller| service::get(conn, caller, &id))
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }

@@ -250,7 +250,7 @@ macro_rules! document_endpoints {
         ) -> $crate::error::AppResult<actix_web::HttpResponse> {
             let (id, document) = path.into_inner();
             let (info, bytes) = app
-                .read_large(auth, move |conn, caller| $download_fn(conn, caller, &id, &document))
+                .read(auth, move |conn, caller| $download_fn(conn, caller, &id, &document))
                 .await?;
             Ok($crate::documents::download_response(
                 (&info.content_type, &info.filename, &info.sha256),

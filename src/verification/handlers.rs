@@ -51,7 +51,7 @@ pub async fn get_public_certificate(
     let key = number.clone();
     let found = app
         .db()
-        .read(move |conn| service::lookup(conn, &rules.cb, &key))
+        .read_one(move |conn| service::lookup(conn, &rules.cb, &key))
         .await?;
     match found {
         Lookup::Found { body, etag } => {
@@ -110,7 +110,7 @@ pub async fn directory(
     let query = query.into_inner();
     let page = app
         .db()
-        .read(move |conn| service::directory(conn, &query))
+        .run(move |conn| service::directory(conn, &query))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, PUBLIC_MAX_AGE))
@@ -201,7 +201,7 @@ pub async fn verify_credential(
     let (rules, today) = (app.rules(), app.today());
     let check = app
         .db()
-        .read(move |conn| {
+        .run(move |conn| {
             service::verify_credential(conn, (keys.get_ref(), &rules.cb), &token, today)
         })
         .await?;

@@ -118,7 +118,7 @@ pub async fn search_page(
     };
     let found = app
         .db()
-        .read(move |conn| service::directory(conn, &directory))
+        .run(move |conn| service::directory(conn, &directory))
         .await;
     let context = match found {
         Ok(page) => {
@@ -148,7 +148,7 @@ pub async fn certificate_page(
     let cb = rules.cb.clone();
     let found = app
         .db()
-        .read(move |conn| service::lookup(conn, &cb, &number))
+        .read_one(move |conn| service::lookup(conn, &cb, &number))
         .await?;
     match found {
         Lookup::Found { body, .. } => {

@@ -34,7 +34,7 @@ pub async fn health() -> HttpResponse {
     (status = 503, description = "The database is unreachable", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn ready(db: web::Data<Db>) -> AppResult<HttpResponse> {
-    db.read(|conn| {
+    db.read_one(|conn| {
         conn.batch_execute("SELECT 1").map_err(|err| {
             tracing::error!(error = %err, "readiness check failed");
             AppError::Unavailable("the database is not reachable".into())

@@ -3,6 +3,7 @@
 //! - `Service` (app data) runs a request's work in **one** trip to the blocking pool on
 //!   **one** pooled connection: the caller's account check and the stage's reads together;
 //!   for writes, also the one transaction that holds the change, its audit event and its mail.
+//!   A read of one object (`read_one`) may run on the async worker instead (`Db::read_one`).
 //! - `Tx` is what a write sees: the connection inside that transaction, plus `record` (audit
 //!   trail) and `mail` (outbox), so a change and what it reports commit together.
 //! - `transition` is the kernel every state change goes through: role check, load with the
@@ -156,23 +157,23 @@ impl Service {
     }
 
     /// Reads as the signed-in caller: account check and `work` on one connection, one trip.
-    /// For one object or one page (`Db::read` may run it on the async worker).
     pub async fn read<T, F>(&self, auth: Auth, work: F) -> AppResult<T>
     where
         F: FnOnce(&mut DbConnection, &Caller) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        self.db.read(as_caller(auth, work)).await
+        self.db.run(as_caller(auth, work)).await
     }
 
-    /// As `read`, for reads that copy much data (exports, files): always on the blocking
-    /// pool, so they never hold up the requests an async worker serves.
-    pub async fn read_large<T, F>(&self, auth: Auth, work: F) -> AppResult<T>
+    /// As `read`, for `work` that reads one object by its id, with its children: a few index
+    /// lookups, which `Db::read_one` may run on the async worker. Lists, reports, exports and
+    /// files use `read`.
+    pub async fn read_one<T, F>(&self, auth: Auth, work: F) -> AppResult<T>
     where
         F: FnOnce(&mut DbConnection, &Caller) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        self.db.run(as_caller(auth, work)).await
+        self.db.read_one(as_caller(auth, work)).await
     }
 
     /// One page of a list the caller's role may read: the role check first (so a refused

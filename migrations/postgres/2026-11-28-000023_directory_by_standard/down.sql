@@ -1,0 +1,1 @@
+DROP INDEX public_certificates_by_standard;

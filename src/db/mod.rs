@@ -73,8 +73,8 @@ fn connection_url(url: &str) -> &str {
 /// 1,000,000 certificates: 345–366 → 164–207 µs of database CPU per search). Keyed reads and
 /// the public directory's word ranges plan alike whatever the values. Where a rare value
 /// should find its own index, PostgreSQL chooses per run again: in writes
-/// (`in_write_transaction`, e.g. claiming mail still to send) and in list pages filtered by a
-/// status (`planned_for_values`). No parallel workers: for a page of twenty rows, starting
+/// (`in_write_transaction`, e.g. claiming mail still to send), in list pages filtered by a
+/// status and in directory searches by filters alone (`planned_for_values`). No parallel workers: for a page of twenty rows, starting
 /// one costs more than it saves.
 #[derive(Debug)]
 struct SessionSettings;
